@@ -1,0 +1,13 @@
+"""Attribute-regularized variational auto-encoders as scikit-learn estimators."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("skarvae")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,10 @@
+"""Neural network modules following the skarvae VAE protocol."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from skarvae.modules._base import VAEModule, VAEOutput
+from skarvae.modules._mlp import MLPVAE
+from skarvae.modules._registry import MODULES, get_module_class
+
+__all__ = ["MLPVAE", "MODULES", "VAEModule", "VAEOutput", "get_module_class"]
