@@ -1,0 +1,248 @@
+"""Behaviour of the public estimator API."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skarvae import ARVAE, BetaVAE
+from skarvae.datasets import make_attribute_data
+from skarvae.utils._testing import FAST
+
+
+@pytest.mark.parametrize(
+    ("make_y", "names"),
+    [
+        (lambda A: A, ["a0", "a1"]),
+        (lambda A: A.to_numpy(), ["attr0", "attr1"]),
+        (lambda A: A["a1"], ["a1"]),
+        (lambda A: A["a1"].to_numpy(), ["attr0"]),
+        (lambda A: A["a1"].rename(None), ["attr0"]),
+    ],
+)
+def test_arvae_accepts_attribute_containers(tabular, make_y, names):
+    vae = ARVAE(**FAST, random_state=0).fit(tabular.data, make_y(tabular.attributes))
+    assert vae.attribute_names_in_ == names
+    assert vae.reg_dims_ == {n: j for j, n in enumerate(names)}
+    expected = [f"z_{n}" for n in names] + [f"z{j}" for j in range(len(names), 4)]
+    assert list(vae.get_feature_names_out()) == expected
+
+
+@pytest.mark.parametrize(
+    ("reg_dims", "expected"),
+    [
+        (None, {"a0": 0, "a1": 1}),
+        ([3, 1], {"a0": 3, "a1": 1}),
+        ({"a1": 0, "a0": 2}, {"a0": 2, "a1": 0}),
+    ],
+)
+def test_arvae_reg_dims_forms(tabular, reg_dims, expected):
+    vae = ARVAE(reg_dims=reg_dims, **FAST, random_state=0)
+    vae.fit(tabular.data, tabular.attributes)
+    assert vae.reg_dims_ == expected
+    names = vae.get_feature_names_out()
+    for attribute, dim in expected.items():
+        assert names[dim] == f"z_{attribute}"
+
+
+def test_arvae_orders_regularized_dims_by_attribute():
+    data = make_attribute_data(n_samples=2000, n_features=10, random_state=0)
+    kwargs = {"latent_dim": 6, "max_epochs": 8, "random_state": 0}
+    Z_ar = ARVAE(**kwargs).fit(data.data, data.attributes).transform(data.data)
+    Z_b = BetaVAE(**kwargs).fit(data.data).transform(data.data)
+    for j, column in enumerate(data.attributes):
+        rho = spearmanr(Z_ar[:, j], data.attributes[column]).statistic
+        assert rho > 0.9, (column, rho)  # monotone in the attribute, increasing
+        rho_b = abs(spearmanr(Z_b[:, j], data.attributes[column]).statistic)
+        assert rho > rho_b
+
+
+def test_transform_is_deterministic_and_seeded(tabular):
+    X, A = tabular.data, tabular.attributes
+    a = ARVAE(**FAST, random_state=3).fit(X, A)
+    b = ARVAE(**FAST, random_state=3).fit(X, A)
+    c = ARVAE(**FAST, random_state=4).fit(X, A)
+    np.testing.assert_array_equal(a.transform(X), a.transform(X))
+    np.testing.assert_array_equal(a.transform(X), b.transform(X))
+    pd.testing.assert_frame_equal(
+        a.history_.drop(columns="dur"), b.history_.drop(columns="dur")
+    )
+    assert not np.allclose(a.transform(X), c.transform(X))
+
+
+def test_fit_leaves_global_torch_rng_alone(tabular):
+    import torch
+
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    ARVAE(**FAST, random_state=0).fit(tabular.data, tabular.attributes)
+    np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+def test_transform_inverse_transform_shapes(tabular):
+    vae = ARVAE(**FAST, random_state=0).fit(tabular.data, tabular.attributes)
+    Z = vae.transform(tabular.data)
+    assert Z.shape == (120, 4)
+    assert Z.dtype == np.float32
+    X_hat = vae.inverse_transform(Z)
+    assert X_hat.shape == tabular.data.shape
+    assert vae.recon_loss_ == "mse"
+    np.testing.assert_array_equal(
+        vae.fit_transform(tabular.data, tabular.attributes), vae.transform(tabular.data)
+    )
+
+
+def test_reconstruction_improves_with_training(tabular):
+    X, A = tabular.data, tabular.attributes
+    short = ARVAE(**{**FAST, "max_epochs": 1}, random_state=0).fit(X, A)
+    long = ARVAE(**{**FAST, "max_epochs": 30}, random_state=0).fit(X, A)
+
+    def error(vae):
+        return np.square(vae.inverse_transform(vae.transform(X)) - X).mean()
+
+    assert error(long) < error(short)
+    assert long.score(X) > short.score(X)
+
+
+def test_score_is_deterministic_elbo(tabular):
+    vae = BetaVAE(**FAST, beta=4.0, random_state=0).fit(tabular.data)
+    score = vae.score(tabular.data)
+    assert np.isfinite(score)
+    assert score == vae.score(tabular.data)
+    # The ELBO ignores beta: refitting with another beta and equal weights
+    # gives the same score.
+    other = clone(vae).set_params(beta=1.0)
+    other.net_ = vae.net_
+    other.__dict__.update({k: v for k, v in vae.__dict__.items() if k.endswith("_")})
+    assert other.score(tabular.data) == score
+
+
+def test_binary_data_uses_bce_and_decodes_probabilities():
+    rng = np.random.default_rng(0)
+    X = (rng.random((80, 12)) > 0.5).astype(np.float32)
+    A = X[:, :6].sum(axis=1)
+    vae = ARVAE(**FAST, random_state=0).fit(X, A)
+    assert vae.recon_loss_ == "bce"
+    P = vae.inverse_transform(vae.transform(X))
+    assert P.min() >= 0
+    assert P.max() <= 1
+
+
+def test_token_data_uses_ce_and_decodes_token_ids():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 7, size=(60, 8))
+    vae = ARVAE(**FAST, recon_loss="ce", random_state=0).fit(X, X.mean(axis=1))
+    assert vae.n_tokens_ == 7
+    decoded = vae.inverse_transform(vae.transform(X))
+    assert decoded.shape == X.shape
+    assert decoded.dtype == np.int64
+    assert decoded.min() >= 0
+    assert decoded.max() < 7
+    assert np.isfinite(vae.score(X))
+
+
+def test_image_layout_round_trips():
+    rng = np.random.default_rng(0)
+    X = rng.random((40, 1, 4, 5)).astype(np.float32)
+    vae = BetaVAE(**FAST, random_state=0).fit(X)
+    assert vae.input_shape_ == (1, 4, 5)
+    Z = vae.transform(X)
+    np.testing.assert_array_equal(Z, vae.transform(X.reshape(40, -1)))
+    assert vae.inverse_transform(Z).shape == (40, 1, 4, 5)
+    assert vae.sample(3, random_state=0).shape == (3, 1, 4, 5)
+
+
+def test_sample_is_seeded(tabular):
+    vae = BetaVAE(**FAST, random_state=0).fit(tabular.data)
+    np.testing.assert_array_equal(
+        vae.sample(5, random_state=1), vae.sample(5, random_state=1)
+    )
+    assert vae.sample(5, random_state=1).shape == (5, 6)
+    with pytest.raises(ValueError, match="n_samples"):
+        vae.sample(0)
+
+
+def test_history_records_every_loss_term(tabular):
+    vae = ARVAE(**FAST, gamma=[1.0, 5.0], beta=0.5, random_state=0)
+    vae.fit(tabular.data, tabular.attributes)
+    history = vae.history_
+    assert len(history) == vae.n_iter_ == 2
+    for prefix in ("train", "valid"):
+        terms = ["loss", "recon", "kld", "ar", "ar_a0", "ar_a1"]
+        for term in terms:
+            assert f"{prefix}_{term}" in history
+        h = {t: history[f"{prefix}_{t}"].to_numpy() for t in terms}
+        np.testing.assert_allclose(h["ar"], h["ar_a0"] + h["ar_a1"], rtol=1e-5)
+        total = h["recon"] + 0.5 * h["kld"] + 1.0 * h["ar_a0"] + 5.0 * h["ar_a1"]
+        np.testing.assert_allclose(h["loss"], total, rtol=1e-5)
+
+
+def test_gamma_and_delta_by_attribute_name(tabular):
+    by_name = ARVAE(
+        **FAST, gamma={"a1": 5.0, "a0": 1.0}, delta={"a0": 2, "a1": 3}, random_state=0
+    ).fit(tabular.data, tabular.attributes)
+    by_list = ARVAE(**FAST, gamma=[1.0, 5.0], delta=[2, 3], random_state=0).fit(
+        tabular.data, tabular.attributes
+    )
+    np.testing.assert_array_equal(
+        by_name.transform(tabular.data), by_list.transform(tabular.data)
+    )
+
+
+def test_no_validation_split(tabular):
+    vae = BetaVAE(**FAST, validation_fraction=0, random_state=0).fit(tabular.data)
+    assert "valid_loss" not in vae.history_
+    assert vae.history_["train_batch_count"].iloc[0] == 4  # all 120 samples
+
+
+def test_early_stopping_stops_and_restores(tabular):
+    vae = BetaVAE(
+        **{**FAST, "max_epochs": 50},
+        lr=1e-9,
+        early_stopping=True,
+        n_iter_no_change=2,
+        random_state=0,
+    ).fit(tabular.data)
+    assert vae.n_iter_ < 50
+
+
+def test_verbose_prints_epochs(tabular, capsys):
+    BetaVAE(**FAST, verbose=1, random_state=0).fit(tabular.data)
+    out = capsys.readouterr().out
+    assert "train_loss" in out
+    assert "valid_recon" in out
+
+
+def test_pipeline_with_pandas_output(tabular):
+    X = pd.DataFrame(tabular.data, columns=tabular.feature_names)
+    pipe = make_pipeline(StandardScaler(), ARVAE(**FAST, random_state=0))
+    pipe.set_output(transform="pandas")
+    Z = pipe.fit_transform(X, tabular.attributes)
+    assert list(Z.columns) == ["z_a0", "z_a1", "z2", "z3"]
+    assert pipe[-1].feature_names_in_ is not None
+
+
+def test_clone_grid_search_and_cross_validate(tabular):
+    est = ARVAE(**FAST, random_state=0)
+    assert clone(est).get_params() == est.get_params()
+    search = GridSearchCV(est, {"gamma": [0.1, 10.0]}, cv=2)
+    search.fit(tabular.data, tabular.attributes)
+    assert search.best_params_["gamma"] in (0.1, 10.0)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    scores = cross_validate(
+        BetaVAE(**FAST, random_state=0), tabular.data, tabular.attributes, cv=2
+    )
+    assert np.isfinite(scores["test_score"]).all()
+
+
+def test_device_auto_falls_back_to_cpu(tabular):
+    vae = BetaVAE(**FAST, device="auto", random_state=0).fit(tabular.data)
+    import torch
+
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert str(vae.net_.device) == expected
