@@ -8,7 +8,6 @@ import math
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
-from skorch.utils import to_tensor
 
 from skarvae.losses import attribute_regularization, gaussian_kl, reconstruction_loss
 
@@ -16,23 +15,27 @@ from skarvae.losses import attribute_regularization, gaussian_kl, reconstruction
 class _LossTerms(Callback):
     """Write the epoch means of each loss term to the history.
 
-    Terms are summed on the device during the epoch and read back once per
-    epoch, so logging adds no host synchronisation per batch.
+    The net keeps each batch's detached terms; they are stacked and read back
+    once per epoch, so logging adds no host synchronisation per batch.
     """
 
     def on_epoch_begin(self, net, **kwargs):
         net._running = {}
 
     def on_epoch_end(self, net, **kwargs):
-        names = ["recon", "kld"]
-        if net.reg_dims:
-            names += ["ar"] + [f"ar_{name}" for name in net.attribute_names]
-        for prefix, (sums, count) in net._running.items():
-            means = (sums / count).tolist()
-            if net.reg_dims:
-                means.insert(2, sum(means[2:]))
-            for name, value in zip(names, means):
-                net.history.record(f"{prefix}_{name}", value)
+        for prefix, (sizes, terms) in net._running.items():
+            weights = torch.tensor(sizes, dtype=torch.float64)
+            weights = (weights / weights.sum()).to(terms[0][0].device)
+            means = {
+                name: (weights @ torch.stack(values).double()).tolist()
+                for name, values in zip(("recon", "kld", "ar"), zip(*terms))
+            }
+            net.history.record(f"{prefix}_recon", means["recon"])
+            net.history.record(f"{prefix}_kld", means["kld"])
+            if "ar" in means:
+                net.history.record(f"{prefix}_ar", sum(means["ar"]))
+                for name, value in zip(net.attribute_names, means["ar"]):
+                    net.history.record(f"{prefix}_ar_{name}", value)
 
 
 class _CheckFinite(Callback):
@@ -83,6 +86,28 @@ class _VAENet(NeuralNet):
         extra = [("loss_terms", _LossTerms()), ("check_finite", _CheckFinite())]
         return callbacks[:at] + extra + callbacks[at:]
 
+    def _set_mode(self, training):
+        # skorch switches every submodule's mode on every batch; switching
+        # only when the mode changes saves several percent of an epoch.
+        if self.module_.training != training:
+            self.module_.train(training)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_mode(True)
+        Xi, yi = batch
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_mode(False)
+        Xi, yi = batch
+        with torch.no_grad():
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
+        return {"loss": loss, "y_pred": y_pred}
+
     def _ar_constants(self):
         """gamma, delta and reg_dims as tensors on the device, built once."""
         cache = self.__dict__.setdefault("_cache", {})
@@ -96,28 +121,21 @@ class _VAENet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         output, mu, logvar, z = y_pred
-        X = to_tensor(X, device=self.device)
+        X = X.to(self.device)
         recon = reconstruction_loss(output, X, self.recon_loss).mean()
         kld = gaussian_kl(mu, logvar).mean()
         loss = recon + self.beta * kld
-        terms = [recon.detach()[None], kld.detach()[None]]
+        terms = (recon.detach(), kld.detach())
         if self.reg_dims:
             gamma, delta, dims = self._ar_constants()
-            attributes = to_tensor(y_true, device=self.device)
-            ar = attribute_regularization(z[:, dims], attributes, delta)
+            ar = attribute_regularization(z[:, dims], y_true.to(self.device), delta)
             loss = loss + (gamma * ar).sum()
-            terms.append(ar.detach())
-        self._record_terms("train" if training else "valid", terms, len(X))
-        return loss
-
-    def _record_terms(self, prefix, terms, batch_size):
+            terms += (ar.detach(),)
         running = self.__dict__.setdefault("_running", {})
-        sums = torch.cat(terms) * batch_size
-        if prefix in running:
-            total, count = running[prefix]
-            running[prefix] = (total + sums, count + batch_size)
-        else:
-            running[prefix] = (sums, batch_size)
+        sizes, batches = running.setdefault("train" if training else "valid", ([], []))
+        sizes.append(len(X))
+        batches.append(terms)
+        return loss
 
     def __getstate__(self):
         state = super().__getstate__()
