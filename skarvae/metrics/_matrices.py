@@ -1,0 +1,359 @@
+"""Input checks and the D x K score matrices shared by the disentanglement metrics."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy.spatial import cKDTree
+from scipy.special import digamma
+from scipy.stats import rankdata
+from scipy.stats import t as t_distribution
+from sklearn.utils import check_array, check_random_state
+
+#: Variance below which a latent dim counts as constant in the r² matrix, as in
+#: disentanglement_lib's continuous SAP.
+_VARIANCE_GUARD = 1e-12
+
+#: Largest dense joint histogram (in cells) built by the binned estimator.
+_MAX_DENSE_CELLS = 2**24
+
+#: Number of (sample, pair) entries counted per chunk by the binned estimator.
+_CHUNK_ENTRIES = 2**22
+
+
+def _attribute_names(attributes, n_attributes):
+    """Return attribute names from DataFrame columns, a Series name or defaults."""
+    columns = getattr(attributes, "columns", None)
+    if columns is not None:
+        return [str(c) for c in columns]
+    name = getattr(attributes, "name", None)
+    if name is not None and n_attributes == 1:
+        return [str(name)]
+    return [f"attr{k}" for k in range(n_attributes)]
+
+
+def _check_latents_attributes(latents, attributes, *, min_samples=2):
+    """Validate latents (n, D) and attributes (n,) or (n, K).
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples, n_dims), float64
+    A : ndarray of shape (n_samples, n_attributes), float64
+    names : list of str
+    """
+    Z = check_array(
+        latents, dtype=np.float64, input_name="latents", ensure_min_samples=1
+    )
+    A = check_array(
+        attributes,
+        dtype=np.float64,
+        ensure_2d=False,
+        input_name="attributes",
+        ensure_min_samples=1,
+    )
+    if A.ndim == 1:
+        A = A[:, np.newaxis]
+    if Z.shape[0] != A.shape[0]:
+        raise ValueError(
+            "latents and attributes have different numbers of samples: "
+            f"{Z.shape[0]} != {A.shape[0]}."
+        )
+    if Z.shape[0] < min_samples:
+        raise ValueError(
+            f"At least {min_samples} samples are needed, got n_samples={Z.shape[0]}."
+        )
+    names = _attribute_names(attributes, A.shape[1])
+    constant = np.flatnonzero(np.ptp(A, axis=0) == 0)
+    if constant.size:
+        raise ValueError(
+            f"Attribute {names[constant[0]]!r} is constant; disentanglement "
+            "metrics are undefined for an attribute that does not vary. Drop it."
+        )
+    return Z, A, names
+
+
+def _check_reg_dims(reg_dims, n_dims, n_attributes):
+    """Validate ``reg_dims`` (one latent index per attribute) or return None."""
+    if reg_dims is None:
+        return None
+    dims = np.asarray(reg_dims)
+    if dims.ndim != 1 or dims.shape[0] != n_attributes:
+        raise ValueError(
+            f"reg_dims must hold one latent dim per attribute ({n_attributes}), "
+            f"got shape {dims.shape}."
+        )
+    if not np.issubdtype(dims.dtype, np.integer):
+        raise ValueError(f"reg_dims must hold integers, got dtype {dims.dtype}.")
+    if np.any((dims < 0) | (dims >= n_dims)):
+        raise ValueError(
+            f"reg_dims must lie in [0, {n_dims - 1}] (the latent dims), got "
+            f"{dims.tolist()}."
+        )
+    return dims.astype(np.intp)
+
+
+def _bin_edges(x, n_bins, strategy):
+    """Bin edges of one column: equal width between min and max, or quantiles."""
+    if strategy == "uniform":
+        # np.histogram's edges; a constant column gets the range (v - .5, v + .5).
+        return np.histogram_bin_edges(x, bins=n_bins)
+    return np.quantile(x, np.linspace(0.0, 1.0, n_bins + 1))
+
+
+def _discretize_columns(X, n_bins, strategy):
+    """Bin every column of X into codes in [0, n_bins), one column at a time.
+
+    The code of a value is the index of its bin; the maximum falls in the last
+    bin. This matches ``np.digitize(x, edges[:-1]) - 1`` with ``np.histogram``
+    edges, the disentanglement_lib definition.
+    """
+    codes = np.empty(X.shape, dtype=np.intp)
+    for j in range(X.shape[1]):
+        edges = _bin_edges(X[:, j], n_bins, strategy)
+        codes[:, j] = np.searchsorted(edges[1:-1], X[:, j], side="right")
+    return codes
+
+
+def _discretize_attributes(A, n_bins, strategy, discretize):
+    """Turn attribute columns into integer labels.
+
+    Returns codes (n, K) and the number of levels of each column (K,).
+    """
+    codes = np.empty(A.shape, dtype=np.intp)
+    n_levels = np.empty(A.shape[1], dtype=np.intp)
+    for k in range(A.shape[1]):
+        uniques, inverse = np.unique(A[:, k], return_inverse=True)
+        if discretize is True or (discretize == "auto" and uniques.size > n_bins):
+            codes[:, k] = _discretize_columns(A[:, [k]], n_bins, strategy)[:, 0]
+            n_levels[k] = n_bins
+        else:
+            codes[:, k] = inverse.ravel()
+            n_levels[k] = uniques.size
+    return codes, n_levels
+
+
+def _entropy_from_counts(counts, n_samples):
+    """Plug-in entropy (nats) of each row of a count matrix."""
+    p = counts / n_samples
+    logp = np.log(p, out=np.zeros_like(p), where=p > 0)
+    return -(p * logp).sum(axis=-1)
+
+
+def _binned_mutual_info(Z, A, *, n_bins, strategy, discretize_attributes):
+    """Plug-in mutual information (nats) of every binned latent and attribute.
+
+    All D x K contingency tables come from one joint histogram: the bin code
+    of each (latent dim, attribute) pair is folded into one integer and
+    counted with ``np.bincount``, in chunks of samples to bound memory.
+
+    Returns
+    -------
+    mi : ndarray of shape (n_dims, n_attributes)
+    entropy : ndarray of shape (n_attributes,)
+        Plug-in entropy of the discretized attributes.
+    """
+    n_samples, n_dims = Z.shape
+    n_attributes = A.shape[1]
+    z_codes = _discretize_columns(Z, n_bins, strategy)
+    a_codes, n_levels = _discretize_attributes(
+        A, n_bins, strategy, discretize_attributes
+    )
+    z_counts = np.stack([np.bincount(c, minlength=n_bins) for c in z_codes.T])
+    a_entropy = np.empty(n_attributes)
+    mi = np.empty((n_dims, n_attributes))
+    n_max = int(n_levels.max())
+    if n_dims * n_attributes * n_bins * n_max <= _MAX_DENSE_CELLS:
+        # One dense table of shape (D, K, n_bins, n_max) for all pairs at once.
+        pair = np.arange(n_dims * n_attributes).reshape(n_dims, n_attributes)
+        joint = np.zeros(pair.size * n_bins * n_max, dtype=np.int64)
+        chunk = max(1, _CHUNK_ENTRIES // pair.size)
+        for start in range(0, n_samples, chunk):
+            zc = z_codes[start : start + chunk, :, np.newaxis]
+            ac = a_codes[start : start + chunk, np.newaxis, :]
+            index = (pair * n_bins + zc) * n_max + ac
+            joint += np.bincount(index.ravel(), minlength=joint.size)
+        joint = joint.reshape(n_dims, n_attributes, n_bins, n_max)
+        a_counts = joint[0].sum(axis=1)
+        a_entropy[:] = _entropy_from_counts(a_counts, n_samples)
+        mi[:] = _mi_from_joint(joint, z_counts[:, None, :], a_counts[None, :, :])
+    else:
+        # Attributes with very many levels: sparse counts, one attribute at a time.
+        for k in range(n_attributes):
+            a_counts = np.bincount(a_codes[:, k], minlength=n_levels[k])
+            a_entropy[k] = _entropy_from_counts(a_counts, n_samples)
+            index = (np.arange(n_dims) * n_bins + z_codes) * n_levels[k]
+            index += a_codes[:, [k]]
+            cells, counts = np.unique(index.ravel(), return_counts=True)
+            cell_z, level = np.divmod(cells, n_levels[k])
+            dim = cell_z // n_bins
+            terms = counts * (
+                np.log(counts)
+                - np.log(z_counts.ravel()[cell_z])
+                - np.log(a_counts[level])
+            )
+            mi[:, k] = np.bincount(dim, weights=terms, minlength=n_dims)
+            mi[:, k] = mi[:, k] / n_samples + np.log(n_samples)
+    np.clip(mi, 0.0, None, out=mi)
+    return mi, a_entropy
+
+
+def _mi_from_joint(joint, z_counts, a_counts):
+    """Mutual information of each pair from dense joint counts (D, K, B, L)."""
+    n_samples = joint[0, 0].sum()
+    nonzero = joint > 0
+    joint_f = joint.astype(np.float64)
+    log_joint = np.log(joint_f, out=np.zeros_like(joint_f), where=nonzero)
+    log_z = np.log(z_counts, out=np.zeros(z_counts.shape), where=z_counts > 0)
+    log_a = np.log(a_counts, out=np.zeros(a_counts.shape), where=a_counts > 0)
+    terms = joint_f * (log_joint - log_z[..., :, None] - log_a[..., None, :])
+    return terms.sum(axis=(2, 3)) / n_samples + np.log(n_samples)
+
+
+def _ksg_prepare(X, rng):
+    """Scale columns by their std and add tiny noise, as Kraskov et al. advise."""
+    std = X.std(axis=0)
+    X = X / np.where(std > 0, std, 1.0)
+    noise_scale = 1e-10 * np.maximum(1.0, np.mean(np.abs(X), axis=0))
+    return X + noise_scale * rng.standard_normal(X.shape)
+
+
+def _count_within(sorted_x, x, radius):
+    """Number of points strictly closer than ``radius`` to each x, self included."""
+    upper = np.searchsorted(sorted_x, x + radius, side="left")
+    lower = np.searchsorted(sorted_x, x - radius, side="right")
+    return upper - lower
+
+
+def _ksg_pair(x, y, sorted_x, sorted_y, n_neighbors):
+    """KSG estimate (algorithm 1) of I(x; y) for two 1-D continuous samples."""
+    xy = np.column_stack([x, y])
+    dist, _ = cKDTree(xy).query(xy, k=n_neighbors + 1, p=np.inf)
+    radius = dist[:, -1]
+    nx = _count_within(sorted_x, x, radius)
+    ny = _count_within(sorted_y, y, radius)
+    mi = (
+        digamma(x.size)
+        + digamma(n_neighbors)
+        - np.mean(digamma(nx))
+        - np.mean(digamma(ny))
+    )
+    return max(0.0, mi)
+
+
+def _ksg_mutual_info(Z, A, *, n_neighbors, random_state):
+    """k-nearest-neighbour (KSG) mutual information of each latent and attribute.
+
+    This is the estimator of ``sklearn.feature_selection.mutual_info_regression``
+    (columns scaled by their std, noise of 1e-10 added), computed once for all
+    D x K pairs with a Chebyshev k-d tree for the joint radius and sorted
+    arrays for the marginal counts.
+
+    Returns
+    -------
+    mi : ndarray of shape (n_dims, n_attributes)
+    self_mi : ndarray of shape (n_attributes,)
+        KSG estimate of I(a_k; a_k) with independent noise on each copy, the
+        normaliser of the AR-VAE MIG.
+    """
+    rng = check_random_state(random_state)
+    Zs = _ksg_prepare(Z, rng)
+    As = _ksg_prepare(A, rng)
+    As_copy = _ksg_prepare(A, rng)
+    z_sorted = np.sort(Zs, axis=0)
+    a_sorted = np.sort(As, axis=0)
+    a_copy_sorted = np.sort(As_copy, axis=0)
+    n_dims, n_attributes = Z.shape[1], A.shape[1]
+    mi = np.empty((n_dims, n_attributes))
+    for d in range(n_dims):
+        for k in range(n_attributes):
+            mi[d, k] = _ksg_pair(
+                Zs[:, d], As[:, k], z_sorted[:, d], a_sorted[:, k], n_neighbors
+            )
+    self_mi = np.array(
+        [
+            _ksg_pair(
+                As[:, k],
+                As_copy[:, k],
+                a_sorted[:, k],
+                a_copy_sorted[:, k],
+                n_neighbors,
+            )
+            for k in range(n_attributes)
+        ]
+    )
+    return mi, self_mi
+
+
+def _mutual_info(
+    Z,
+    A,
+    *,
+    estimator,
+    n_bins,
+    strategy,
+    discretize_attributes,
+    n_neighbors,
+    random_state,
+):
+    """Dispatch to the binned or KSG estimator; return (mi, normaliser)."""
+    if estimator == "binned":
+        if Z.shape[0] < n_bins:
+            raise ValueError(
+                f"The binned estimator needs at least n_bins={n_bins} samples, "
+                f"got n_samples={Z.shape[0]}. Lower n_bins or use more samples."
+            )
+        return _binned_mutual_info(
+            Z,
+            A,
+            n_bins=n_bins,
+            strategy=strategy,
+            discretize_attributes=discretize_attributes,
+        )
+    if Z.shape[0] <= n_neighbors:
+        raise ValueError(
+            f"The ksg estimator needs more than n_neighbors={n_neighbors} "
+            f"samples, got n_samples={Z.shape[0]}."
+        )
+    return _ksg_mutual_info(Z, A, n_neighbors=n_neighbors, random_state=random_state)
+
+
+def _standardize(X):
+    """Centre columns and scale them to unit norm; constant columns become 0."""
+    Xc = X - X.mean(axis=0)
+    norm = np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
+    return Xc / np.where(norm > 0, norm, 1.0), norm
+
+
+def _r2_matrix(Z, A):
+    """Squared Pearson correlation of every latent dim and attribute, (D, K).
+
+    Equal to the in-sample R² of a 1-D least-squares fit with intercept. A
+    latent dim with variance at most 1e-12 scores 0.
+    """
+    Zs, z_norm = _standardize(Z)
+    As, _ = _standardize(A)
+    r2 = np.clip((Zs.T @ As) ** 2, 0.0, 1.0)
+    variance = z_norm**2 / (Z.shape[0] - 1)
+    r2[variance <= _VARIANCE_GUARD] = 0.0
+    return r2
+
+
+def _spearman_matrix(Z, A):
+    """Spearman rho and two-sided p-value of every latent dim and attribute.
+
+    Ranks use average ranks for ties; the p-value is scipy's t approximation.
+    A constant latent dim gets rho 0 and p-value 1.
+    """
+    n_samples = Z.shape[0]
+    Zs, _ = _standardize(rankdata(Z, axis=0))
+    As, _ = _standardize(rankdata(A, axis=0))
+    rho = np.clip(Zs.T @ As, -1.0, 1.0)
+    dof = n_samples - 2
+    if dof < 1:
+        return rho, np.ones_like(rho)
+    with np.errstate(divide="ignore"):
+        t = rho * np.sqrt(dof / ((rho + 1.0) * (1.0 - rho)))
+    p_value = 2.0 * t_distribution.sf(np.abs(t), dof)
+    constant = np.ptp(Z, axis=0) == 0
+    p_value[constant] = 1.0
+    return rho, p_value
