@@ -11,12 +11,22 @@ from skarvae.metrics._disentanglement import (
     sap_score,
     scc_score,
 )
+from skarvae.metrics._reconstruction import reconstruction_accuracy
+from skarvae.metrics._report import disentanglement_report
+from skarvae.metrics._scorer import (
+    disentanglement_scorer,
+    make_disentanglement_scorer,
+)
 
 __all__ = [
     "dci_score",
+    "disentanglement_report",
+    "disentanglement_scorer",
     "interpretability_score",
+    "make_disentanglement_scorer",
     "mig_score",
     "modularity_score",
+    "reconstruction_accuracy",
     "sap_score",
     "scc_score",
 ]
