@@ -218,9 +218,31 @@ def _ksg_prepare(X, rng):
 
 
 def _count_within(sorted_x, x, radius):
-    """Number of points strictly closer than ``radius`` to each x, self included."""
+    """Number of points strictly closer than ``radius`` to each x, self included.
+
+    ``searchsorted`` on ``x +/- radius`` finds the window; the boundary is then
+    settled on the differences ``|x_j - x|``, as a k-d tree computes them, since
+    ``x + radius`` rounds.
+    """
+    n = sorted_x.size
     upper = np.searchsorted(sorted_x, x + radius, side="left")
     lower = np.searchsorted(sorted_x, x - radius, side="right")
+    for _ in range(n):
+        below = sorted_x[np.maximum(upper - 1, 0)] - x >= radius
+        above = sorted_x[np.minimum(upper, n - 1)] - x < radius
+        down = (upper > 0) & below
+        up = (upper < n) & above & ~down
+        if not (down.any() or up.any()):
+            break
+        upper += up.astype(np.intp) - down
+    for _ in range(n):
+        before = x - sorted_x[np.maximum(lower - 1, 0)] < radius
+        at = x - sorted_x[np.minimum(lower, n - 1)] >= radius
+        down = (lower > 0) & before
+        up = (lower < n) & at & ~down
+        if not (down.any() or up.any()):
+            break
+        lower += up.astype(np.intp) - down
     return upper - lower
 
 
