@@ -165,9 +165,11 @@ def _dci_from_importance(importance):
     return disentanglement, completeness, per_dim, per_attribute
 
 
-def _importance_model(model, alpha, random_state):
+def _importance_model(model, alpha, random_state, gram):
     if model == "lasso":
-        return Lasso(alpha=alpha)
+        # Inputs and targets are centred: no intercept, and one Gram matrix
+        # serves every attribute.
+        return Lasso(alpha=alpha, fit_intercept=False, precompute=gram)
     if model == "random_forest":
         return RandomForestRegressor(n_estimators=10, random_state=random_state)
     return clone(model)
@@ -178,15 +180,18 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
     train, test = train_test_split(
         np.arange(Z.shape[0]), test_size=test_size, random_state=random_state
     )
-    mean, std = Z[train].mean(axis=0), Z[train].std(axis=0)
+    Z_train, Z_test = Z[train], Z[test]
+    mean, std = Z_train.mean(axis=0), Z_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
-    Z_train, Z_test = (Z[train] - mean) / std, (Z[test] - mean) / std
+    Z_train = np.asfortranarray((Z_train - mean) / std)
+    Z_test = (Z_test - mean) / std
+    gram = Z_train.T @ Z_train if model == "lasso" else None
     importance = np.zeros((Z.shape[1], A.shape[1]))
     informativeness = np.zeros(A.shape[1])
     for k in range(A.shape[1]):
         a_mean, a_std = A[train, k].mean(), A[train, k].std()
         a_std = a_std if a_std > 0 else 1.0
-        est = _importance_model(model, alpha, random_state)
+        est = _importance_model(model, alpha, random_state, gram)
         est.fit(Z_train, (A[train, k] - a_mean) / a_std)
         if hasattr(est, "feature_importances_"):
             importance[:, k] = np.abs(est.feature_importances_)

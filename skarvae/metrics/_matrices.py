@@ -6,7 +6,6 @@
 import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
-from scipy.stats import rankdata
 from scipy.stats import t as t_distribution
 from sklearn.utils import check_array, check_random_state
 
@@ -14,11 +13,9 @@ from sklearn.utils import check_array, check_random_state
 #: disentanglement_lib's continuous SAP.
 _VARIANCE_GUARD = 1e-12
 
-#: Largest dense joint histogram (in cells) built by the binned estimator.
-_MAX_DENSE_CELLS = 2**24
-
-#: Number of (sample, pair) entries counted per chunk by the binned estimator.
-_CHUNK_ENTRIES = 2**22
+#: Most cells of one joint histogram (a latent dim's bins times the levels of a
+#: group of attributes) counted by one ``np.bincount`` in the binned estimator.
+_MAX_CELLS = 2**18
 
 
 def _attribute_names(attributes, n_attributes):
@@ -101,16 +98,31 @@ def _bin_edges(x, n_bins, strategy):
 
 
 def _discretize_columns(X, n_bins, strategy):
-    """Bin every column of X into codes in [0, n_bins), one column at a time.
+    """Bin every column of X into codes in [0, n_bins).
 
     The code of a value is the index of its bin; the maximum falls in the last
     bin. This matches ``np.digitize(x, edges[:-1]) - 1`` with ``np.histogram``
     edges, the disentanglement_lib definition.
     """
-    codes = np.empty(X.shape, dtype=np.intp)
-    for j in range(X.shape[1]):
-        edges = _bin_edges(X[:, j], n_bins, strategy)
-        codes[:, j] = np.searchsorted(edges[1:-1], X[:, j], side="right")
+    if strategy == "quantile":
+        codes = np.empty(X.shape, dtype=np.intp)
+        for j in range(X.shape[1]):
+            edges = _bin_edges(X[:, j], n_bins, strategy)
+            codes[:, j] = np.searchsorted(edges[1:-1], X[:, j], side="right")
+        return codes
+    # Equal widths, all columns at once: np.histogram's edges (a constant column
+    # gets the range (v - .5, v + .5)), then the closed form, which is off by
+    # at most one bin next to an edge; comparing with the edges settles it.
+    low, high = X.min(axis=0), X.max(axis=0)
+    constant = low == high
+    low, high = np.where(constant, low - 0.5, low), np.where(constant, high + 0.5, high)
+    edges = np.linspace(low, high, n_bins + 1).T.ravel()
+    codes = ((X - low) * (n_bins / (high - low))).astype(np.intp)
+    np.minimum(codes, n_bins - 1, out=codes)
+    index = codes + np.arange(X.shape[1]) * (n_bins + 1)
+    step = (codes < n_bins - 1) & (X >= np.take(edges, index + 1))
+    step = step.view(np.int8) - (X < np.take(edges, index)).view(np.int8)
+    codes += step
     return codes
 
 
@@ -139,12 +151,35 @@ def _entropy_from_counts(counts, n_samples):
     return -(p * logp).sum(axis=-1)
 
 
+def _attribute_groups(n_levels, n_bins):
+    """Pack attributes into groups of at most ``_MAX_CELLS`` joint cells.
+
+    Returns a list of (attribute indices, dense) pairs; an attribute with too
+    many levels for a dense table is alone in a group with ``dense=False``.
+    """
+    groups, current, cells = [], [], n_bins
+    for k, levels in enumerate(n_levels):
+        if n_bins * levels > _MAX_CELLS:
+            groups.append(([k], False))
+            continue
+        if cells * levels > _MAX_CELLS:
+            groups.append((current, True))
+            current, cells = [], n_bins
+        current.append(k)
+        cells *= int(levels)
+    if current:
+        groups.append((current, True))
+    return groups
+
+
 def _binned_mutual_info(Z, A, *, n_bins, strategy, discretize_attributes):
     """Plug-in mutual information (nats) of every binned latent and attribute.
 
-    All D x K contingency tables come from one joint histogram: the bin code
-    of each (latent dim, attribute) pair is folded into one integer and
-    counted with ``np.bincount``, in chunks of samples to bound memory.
+    The attributes are packed into groups whose joint code (mixed radix) takes
+    few values; for each latent dim and group, one ``np.bincount`` over the
+    samples counts the joint histogram of the dim's bin and the group's code,
+    from which every (dim, attribute) contingency table of the group follows
+    by summing out the other attributes. There is no loop over pairs.
 
     Returns
     -------
@@ -158,46 +193,59 @@ def _binned_mutual_info(Z, A, *, n_bins, strategy, discretize_attributes):
     a_codes, n_levels = _discretize_attributes(
         A, n_bins, strategy, discretize_attributes
     )
-    z_counts = np.stack([np.bincount(c, minlength=n_bins) for c in z_codes.T])
+    z_counts = None
     a_entropy = np.empty(n_attributes)
     mi = np.empty((n_dims, n_attributes))
-    n_max = int(n_levels.max())
-    if n_dims * n_attributes * n_bins * n_max <= _MAX_DENSE_CELLS:
-        # One dense table of shape (D, K, n_bins, n_max) for all pairs at once.
-        pair = np.arange(n_dims * n_attributes).reshape(n_dims, n_attributes)
-        joint = np.zeros(pair.size * n_bins * n_max, dtype=np.int64)
-        chunk = max(1, _CHUNK_ENTRIES // pair.size)
-        for start in range(0, n_samples, chunk):
-            zc = z_codes[start : start + chunk, :, np.newaxis]
-            ac = a_codes[start : start + chunk, np.newaxis, :]
-            index = (pair * n_bins + zc) * n_max + ac
-            joint += np.bincount(index.ravel(), minlength=joint.size)
-        joint = joint.reshape(n_dims, n_attributes, n_bins, n_max)
-        a_counts = joint[0].sum(axis=1)
-        a_entropy[:] = _entropy_from_counts(a_counts, n_samples)
-        mi[:] = _mi_from_joint(joint, z_counts[:, None, :], a_counts[None, :, :])
-    else:
-        # Attributes with very many levels: sparse counts, one attribute at a time.
-        for k in range(n_attributes):
-            a_counts = np.bincount(a_codes[:, k], minlength=n_levels[k])
-            a_entropy[k] = _entropy_from_counts(a_counts, n_samples)
-            index = (np.arange(n_dims) * n_bins + z_codes) * n_levels[k]
-            index += a_codes[:, [k]]
-            cells, counts = np.unique(index.ravel(), return_counts=True)
-            cell_z, level = np.divmod(cells, n_levels[k])
-            dim = cell_z // n_bins
-            terms = counts * (
-                (np.log(counts) - np.log(a_counts[level]))
-                + (np.log(n_samples) - np.log(z_counts.ravel()[cell_z]))
+    for group, dense in _attribute_groups(n_levels, n_bins):
+        if not dense:
+            k = group[0]
+            if z_counts is None:
+                z_counts = np.stack(
+                    [np.bincount(c, minlength=n_bins) for c in z_codes.T]
+                )
+            mi[:, k], a_entropy[k] = _sparse_mutual_info(
+                z_codes, z_counts, a_codes[:, k], n_levels[k], n_bins
             )
-            mi[:, k] = np.bincount(dim, weights=terms, minlength=n_dims) / n_samples
+            continue
+        shape = tuple(int(n_levels[k]) for k in group)
+        size = int(np.prod(shape))
+        group_code = np.ravel_multi_index(tuple(a_codes[:, group].T), shape)
+        joint = np.stack(
+            [
+                np.bincount(z * size + group_code, minlength=n_bins * size)
+                for z in z_codes.T
+            ]
+        ).reshape(n_dims, n_bins, *shape)
+        if z_counts is None:
+            z_counts = joint.reshape(n_dims, n_bins, -1).sum(axis=2)
+        for j, k in enumerate(group):
+            others = tuple(2 + i for i in range(len(group)) if i != j)
+            joint_k = joint.sum(axis=others) if others else joint
+            a_counts = joint_k[0].sum(axis=0)
+            a_entropy[k] = _entropy_from_counts(a_counts, n_samples)
+            mi[:, k] = _mi_from_joint(joint_k, z_counts, a_counts[np.newaxis])
     np.clip(mi, 0.0, None, out=mi)
     return mi, a_entropy
 
 
+def _sparse_mutual_info(z_codes, z_counts, a_code, n_level, n_bins):
+    """MI of every latent dim with one attribute with very many levels."""
+    n_samples, n_dims = z_codes.shape
+    a_counts = np.bincount(a_code, minlength=n_level)
+    index = (np.arange(n_dims) * n_bins + z_codes) * n_level + a_code[:, None]
+    cells, counts = np.unique(index.ravel(), return_counts=True)
+    cell_z, level = np.divmod(cells, n_level)
+    terms = counts * (
+        (np.log(counts) - np.log(a_counts[level]))
+        + (np.log(n_samples) - np.log(z_counts.ravel()[cell_z]))
+    )
+    mi = np.bincount(cell_z // n_bins, weights=terms, minlength=n_dims) / n_samples
+    return mi, _entropy_from_counts(a_counts, n_samples)
+
+
 def _mi_from_joint(joint, z_counts, a_counts):
-    """Mutual information of each pair from dense joint counts (D, K, B, L)."""
-    n_samples = joint[0, 0].sum()
+    """Mutual information of each latent dim from joint counts (D, B, L)."""
+    n_samples = joint[0].sum()
     nonzero = joint > 0
     joint_f = joint.astype(np.float64)
     log_joint = np.log(joint_f, out=np.zeros_like(joint_f), where=nonzero)
@@ -205,9 +253,9 @@ def _mi_from_joint(joint, z_counts, a_counts):
     log_a = np.log(a_counts, out=np.zeros(a_counts.shape), where=a_counts > 0)
     # Grouped so that an uninformative pair (joint = product) sums to exactly 0.
     terms = joint_f * (
-        (log_joint - log_a[..., None, :]) + (np.log(n_samples) - log_z[..., :, None])
+        (log_joint - log_a[:, None, :]) + (np.log(n_samples) - log_z[:, :, None])
     )
-    return terms.sum(axis=(2, 3)) / n_samples
+    return terms.sum(axis=(1, 2)) / n_samples
 
 
 def _ksg_prepare(X, rng):
@@ -361,6 +409,22 @@ def _r2_matrix(Z, A):
     return r2
 
 
+def _rank_columns(X):
+    """Average ranks (1-based, ties share their mean rank) of each column."""
+    ranks = np.empty(X.shape)
+    for j in range(X.shape[1]):
+        x = np.ascontiguousarray(X[:, j])
+        order = np.argsort(x)
+        sorted_x = x[order]
+        starts = np.flatnonzero(np.r_[True, sorted_x[1:] != sorted_x[:-1], True])
+        mean_rank = (starts[:-1] + starts[1:] + 1) / 2.0
+        group = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+        column = np.empty(x.size)
+        column[order] = mean_rank[group]
+        ranks[:, j] = column
+    return ranks
+
+
 def _spearman_matrix(Z, A):
     """Spearman rho and two-sided p-value of every latent dim and attribute.
 
@@ -368,8 +432,8 @@ def _spearman_matrix(Z, A):
     A constant latent dim gets rho 0 and p-value 1.
     """
     n_samples = Z.shape[0]
-    Zs, _ = _standardize(rankdata(Z, axis=0))
-    As, _ = _standardize(rankdata(A, axis=0))
+    Zs, _ = _standardize(_rank_columns(Z))
+    As, _ = _standardize(_rank_columns(A))
     rho = np.clip(Zs.T @ As, -1.0, 1.0)
     dof = n_samples - 2
     if dof < 1:

@@ -52,19 +52,20 @@ def test_binned_mutual_info_sparse_path_matches_dense(monkeypatch):
     Z = A[:, :1] + rng.normal(size=(200, 2))
     kwargs = {"n_bins": 5, "strategy": "uniform", "discretize_attributes": False}
     dense = _binned_mutual_info(Z, A, **kwargs)
-    monkeypatch.setattr("skarvae.metrics._matrices._MAX_DENSE_CELLS", 1)
+    monkeypatch.setattr("skarvae.metrics._matrices._MAX_CELLS", 1)
     sparse = _binned_mutual_info(Z, A, **kwargs)
     np.testing.assert_allclose(sparse[0], dense[0], atol=1e-12)
     np.testing.assert_allclose(sparse[1], dense[1], atol=1e-12)
 
 
-def test_binned_mutual_info_chunks_agree(monkeypatch):
+def test_binned_mutual_info_attribute_groups_agree(monkeypatch):
     rng = np.random.default_rng(0)
     A = rng.uniform(size=(250, 2))
     Z = rng.normal(size=(250, 3))
     kwargs = {"n_bins": 10, "strategy": "quantile", "discretize_attributes": True}
     whole = _binned_mutual_info(Z, A, **kwargs)[0]
-    monkeypatch.setattr("skarvae.metrics._matrices._CHUNK_ENTRIES", 7)
+    # One attribute per joint table instead of both in one table.
+    monkeypatch.setattr("skarvae.metrics._matrices._MAX_CELLS", 10 * 10)
     np.testing.assert_allclose(_binned_mutual_info(Z, A, **kwargs)[0], whole)
 
 
@@ -119,3 +120,17 @@ def test_spearman_matrix_matches_scipy_per_pair():
             ref = spearmanr(Z[:, d], A[:, k])
             assert rho[d, k] == pytest.approx(ref.statistic, abs=1e-9)
             assert p_value[d, k] == pytest.approx(ref.pvalue, abs=1e-9)
+
+
+@pytest.mark.parametrize("n_bins", [3, 7, 20])
+def test_uniform_discretization_matches_digitize_at_edges(n_bins):
+    rng = np.random.default_rng(0)
+    edges_hit = np.linspace(-1.3, 2.9, 4 * n_bins + 1)
+    X = np.column_stack(
+        [edges_hit, rng.permutation(edges_hit), np.full(edges_hit.size, 2.0)]
+    )
+    X = np.vstack([X, rng.integers(-1, 3, size=(50, 3)) * 0.7])
+    codes = _discretize_columns(X, n_bins, "uniform")
+    for j in range(X.shape[1]):
+        edges = np.histogram(X[:, j], n_bins)[1]
+        np.testing.assert_array_equal(codes[:, j], np.digitize(X[:, j], edges[:-1]) - 1)
