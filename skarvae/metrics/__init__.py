@@ -3,8 +3,8 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skarvae.metrics._dci import dci_score
 from skarvae.metrics._disentanglement import (
-    dci_score,
     interpretability_score,
     mig_score,
     modularity_score,

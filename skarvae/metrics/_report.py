@@ -14,9 +14,8 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
+from skarvae.metrics._dci import _dci_from_data, _dci_from_importance
 from skarvae.metrics._disentanglement import (
-    _dci_from_data,
-    _dci_from_importance,
     _interpretability_from_matrices,
     _mig_from_mi,
     _modularity_from_mi,

@@ -15,10 +15,8 @@ from skarvae.metrics import (
     sap_score,
     scc_score,
 )
-from skarvae.metrics._disentanglement import (
-    _dci_from_importance,
-    _modularity_from_mi,
-)
+from skarvae.metrics._dci import _dci_from_importance
+from skarvae.metrics._disentanglement import _modularity_from_mi
 
 N_SAMPLES = 3000
 
