@@ -4,7 +4,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skarvae.modules._base import VAEModule, VAEOutput
+from skarvae.modules._measure import MeasureVAE
 from skarvae.modules._mlp import MLPVAE
 from skarvae.modules._registry import MODULES, get_module_class
 
-__all__ = ["MLPVAE", "MODULES", "VAEModule", "VAEOutput", "get_module_class"]
+__all__ = [
+    "MLPVAE",
+    "MODULES",
+    "MeasureVAE",
+    "VAEModule",
+    "VAEOutput",
+    "get_module_class",
+]

@@ -7,10 +7,12 @@ import inspect
 
 from torch import nn
 
+from skarvae.modules._measure import MeasureVAE
 from skarvae.modules._mlp import MLPVAE
 
 #: Built-in modules by the name accepted in the estimators' ``module=``.
 MODULES = {
+    "measure_vae": MeasureVAE,
     "mlp": MLPVAE,
 }
 

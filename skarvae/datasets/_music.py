@@ -1,0 +1,514 @@
+"""Loaders of tokenized 4/4 measures from the music21 corpus (Bach, folk)."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import hashlib
+import json
+import math
+import os
+from numbers import Integral, Real
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from skarvae.music._attributes import measure_attributes
+from skarvae.music._convert import SKIP_REASONS, tokenize_part
+from skarvae.music._vocabulary import (
+    N_TICKS,
+    Vocabulary,
+    token_to_midi,
+    transpose_token,
+)
+from skarvae.utils._optional import import_optional
+
+#: MIDI range every transposed note must stay in (the original's pitch_range).
+MIDI_RANGE = (55, 84)
+_CACHE_VERSION = 1
+_FILE_SKIPS = ("unparsable", "wrong_n_parts")
+
+_COMMON_PARAMS = {
+    "subset": [StrOptions({"train", "test", "all"})],
+    "test_size": [Interval(Real, 0, 1, closed="left")],
+    "transpose": ["boolean", StrOptions({"auto"})],
+    "vocabulary": [Vocabulary, None],
+    "random_state": ["random_state"],
+    "max_pieces": [Interval(Integral, 1, None, closed="left"), None],
+    "return_X_y": ["boolean"],
+}
+
+
+def get_data_home(data_home=None):
+    """Return the folder where skarvae caches parsed datasets, creating it.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The folder; None means the ``SKARVAE_DATA`` environment variable or,
+        when unset, ``~/skarvae_data``.
+
+    Returns
+    -------
+    data_home : pathlib.Path
+        The existing folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skarvae.datasets import get_data_home
+    >>> get_data_home(tempfile.mkdtemp()).is_dir()
+    True
+    """
+    if data_home is None:
+        data_home = os.environ.get("SKARVAE_DATA", Path("~") / "skarvae_data")
+    path = Path(data_home).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _progress(iterable, enabled, desc, total):
+    if not enabled:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is optional
+        return iterable
+    return tqdm(iterable, desc=desc, total=total)
+
+
+def _parse_pieces(sources, parse, *, part, n_parts=None, progress=False, desc=""):
+    """Parse and tokenize pieces; every failure is counted, none aborts."""
+    pieces = []
+    skipped = dict.fromkeys(_FILE_SKIPS + SKIP_REASONS, 0)
+    for name in _progress(sources, progress, desc, len(sources)):
+        try:
+            scores = parse(name)
+        except Exception:
+            skipped["unparsable"] += 1
+            continue
+        for index, score in enumerate(scores):
+            parts = list(score.parts) or [score]
+            if (n_parts is not None and len(parts) != n_parts) or part >= len(parts):
+                skipped["wrong_n_parts"] += 1
+                continue
+            try:
+                result = tokenize_part(parts[part])
+            except Exception:
+                skipped["unparsable"] += 1
+                continue
+            for reason, count in result.skipped.items():
+                skipped[reason] += count
+            piece = str(name) if len(scores) == 1 else f"{name}#{index}"
+            pieces.append(
+                {
+                    "piece": piece,
+                    "tokens": result.tokens,
+                    "measures": result.measure_numbers,
+                }
+            )
+    return pieces, skipped
+
+
+def _transpositions(tokens):
+    """Semitone shifts that keep every note of ``tokens`` inside MIDI_RANGE."""
+    midi = [token_to_midi(t) for t in np.unique(tokens).tolist()]
+    midi = [m for m in midi if m is not None]
+    if not midi:
+        return [0]
+    low, high = MIDI_RANGE[0] - min(midi), MIDI_RANGE[1] - max(midi)
+    return list(range(low, high + 1))
+
+
+def _transpose_piece(tokens, semitones):
+    uniques, inverse = np.unique(tokens, return_inverse=True)
+    mapped = np.array(
+        [transpose_token(t, semitones) for t in uniques.tolist()], dtype="<U8"
+    )
+    return mapped[inverse].reshape(tokens.shape)
+
+
+def _split(n_pieces, test_size, random_state):
+    """Boolean mask of the test pieces: a seeded split by piece."""
+    is_test = np.zeros(n_pieces, dtype=bool)
+    n_test = math.ceil(test_size * n_pieces) if n_pieces > 1 else 0
+    n_test = min(n_test, n_pieces - 1) if n_pieces > 1 else 0
+    order = check_random_state(random_state).permutation(n_pieces)
+    is_test[order[:n_test]] = True
+    return is_test
+
+
+def _build_bunch(
+    pieces,
+    skipped,
+    *,
+    subset,
+    test_size,
+    transpose,
+    vocabulary,
+    random_state,
+    return_X_y,
+    descr,
+):
+    skipped = dict(skipped)
+    if transpose == "auto":
+        transpose = subset != "test"
+    is_test = _split(len(pieces), test_size, random_state)
+    keep = {"train": ~is_test, "test": is_test, "all": np.ones_like(is_test)}[subset]
+    rows, frames = [], []
+    vocab_tokens = set()
+    skipped["out_of_range"] = 0
+    for piece, selected in zip(pieces, keep):
+        shifts = _transpositions(piece["tokens"])
+        for k in {0, *shifts}:  # the vocabulary covers every subset and shift
+            vocab_tokens.update(
+                np.unique(_transpose_piece(piece["tokens"], k)).tolist()
+            )
+        if not selected:
+            continue
+        if not transpose:
+            shifts = [0]
+        elif not shifts:
+            skipped["out_of_range"] += 1
+        for k in shifts:
+            rows.append(_transpose_piece(piece["tokens"], k))
+            n = len(piece["tokens"])
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "piece": [piece["piece"]] * n,
+                        "measure": piece["measures"],
+                        "transposition": np.full(n, k),
+                    }
+                )
+            )
+    tokens = np.concatenate(rows) if rows else np.empty((0, N_TICKS), dtype="<U8")
+    if vocabulary is None:
+        vocabulary = Vocabulary(vocab_tokens)
+    data = vocabulary.encode(tokens)
+    attributes = measure_attributes(data, vocabulary=vocabulary)
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(
+            {"piece": [], "measure": np.array([], int), "transposition": []}
+        )
+    )
+    if return_X_y:
+        return data, attributes
+    return Bunch(
+        data=data,
+        tokens=tokens,
+        vocabulary=vocabulary,
+        attributes=attributes,
+        frame=frame,
+        skipped=skipped,
+        n_pieces=int(keep.sum()),
+        DESCR=descr,
+    )
+
+
+def _parse_file(path):
+    music21 = import_optional("music21")
+    parsed = music21.converter.parse(path)
+    if isinstance(parsed, music21.stream.Opus):
+        return list(parsed.scores)
+    return [parsed]
+
+
+@validate_params(
+    {"paths": ["array-like"], "part": [Interval(Integral, 0, None, closed="left")]}
+    | _COMMON_PARAMS,
+    prefer_skip_nested_validation=True,
+)
+def load_music_files(
+    paths,
+    *,
+    part=0,
+    subset="all",
+    test_size=0.1,
+    transpose="auto",
+    vocabulary=None,
+    random_state=0,
+    max_pieces=None,
+    return_X_y=False,
+):
+    """Load tokenized 4/4 measures from music files (MusicXML, ABC, MIDI...).
+
+    Every file music21 can parse is a piece (an ABC opus gives one piece per
+    tune). Files that fail to parse are skipped and counted in
+    ``skipped["unparsable"]``; they never abort the load. Nothing is cached.
+
+    Parameters
+    ----------
+    paths : list of str or path-like
+        Files to parse, in order.
+    part : int, default=0
+        Index of the part to tokenize (the melody).
+    subset : {'train', 'test', 'all'}, default='all'
+        Which pieces to return. The split is by piece, never by measure.
+    test_size : float, default=0.1
+        Fraction of pieces held out as the test subset (rounded up, at least
+        one when there are two pieces or more).
+    transpose : bool or 'auto', default='auto'
+        Add every transposition that keeps all notes of a piece inside MIDI
+        55-84 (the original's augmentation; pieces wider than that range are
+        dropped and counted in ``skipped["out_of_range"]``). 'auto' means
+        True for 'train' and 'all' and False for 'test'.
+    vocabulary : Vocabulary, default=None
+        Vocabulary to encode the tokens with; None builds one from all
+        pieces with all their transpositions, whatever the subset, so the
+        'train' and 'test' subsets share ids.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the train/test split.
+    max_pieces : int, default=None
+        Use only the first ``max_pieces`` files.
+    return_X_y : bool, default=False
+        Return ``(data, attributes)`` instead of a Bunch.
+
+    Returns
+    -------
+    dataset : Bunch
+        ``data`` (n, 24) int64 token ids, ``tokens`` (n, 24) strings,
+        ``vocabulary``, ``attributes`` (DataFrame of the four attributes),
+        ``frame`` (DataFrame with ``piece``, ``measure``, ``transposition``),
+        ``skipped`` (counts of skipped files, measures and pieces by reason),
+        ``n_pieces`` and ``DESCR``.
+    (data, attributes) : tuple
+        When ``return_X_y`` is True.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skarvae.datasets import load_music_files
+    >>> from skarvae.music import write_musicxml
+    >>> path = write_musicxml([["C4"] + ["__"] * 23], os.path.join(
+    ...     tempfile.mkdtemp(), "one.musicxml"))
+    >>> bunch = load_music_files([path, "missing.xml"], transpose=False)
+    >>> bunch.tokens[:, 0].tolist(), bunch.skipped["unparsable"]
+    (['C4'], 1)
+    """
+    paths = [os.fspath(p) for p in paths][:max_pieces]
+    pieces, skipped = _parse_pieces(paths, _parse_file, part=part)
+    return _build_bunch(
+        pieces,
+        skipped,
+        subset=subset,
+        test_size=test_size,
+        transpose=transpose,
+        vocabulary=vocabulary,
+        random_state=random_state,
+        return_X_y=return_X_y,
+        descr="Tokenized 4/4 measures of user files.",
+    )
+
+
+def _cached_corpus(corpus_name, sources, parse, *, n_parts, data_home, progress):
+    music21 = import_optional("music21")
+    key = json.dumps(
+        {
+            "corpus": corpus_name,
+            "sources": sources,
+            "music21": music21.__version__,
+            "cache_version": _CACHE_VERSION,
+            "n_ticks": N_TICKS,
+        },
+        sort_keys=True,
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    folder = get_data_home(data_home) / "music"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{corpus_name}-{len(sources)}-{digest}.joblib"
+    if path.exists():
+        try:
+            return joblib.load(path)
+        except Exception:
+            path.unlink()
+    pieces, skipped = _parse_pieces(
+        sources, parse, part=0, n_parts=n_parts, progress=progress, desc=corpus_name
+    )
+    tmp = path.with_suffix(".tmp")
+    joblib.dump((pieces, skipped), tmp)
+    tmp.replace(path)
+    return pieces, skipped
+
+
+_LOADER_PARAMS = _COMMON_PARAMS | {
+    "data_home": [str, os.PathLike, None],
+    "progress": ["boolean"],
+}
+
+
+@validate_params(_LOADER_PARAMS, prefer_skip_nested_validation=True)
+def load_bach_chorales(
+    *,
+    subset="train",
+    test_size=0.1,
+    transpose="auto",
+    vocabulary=None,
+    random_state=0,
+    max_pieces=None,
+    data_home=None,
+    progress=True,
+    return_X_y=False,
+):
+    """Load the soprano measures of the Bach chorales in the music21 corpus.
+
+    The chorales come from ``music21.corpus.chorales.Iterator()``; chorales
+    without exactly four parts are skipped (``skipped["wrong_n_parts"]``),
+    and the soprano (``parts[0]``) is tokenized with
+    :func:`skarvae.music.tokenize_part`. The parsed measures are cached with
+    joblib under ``data_home`` (keyed by corpus, pieces, music21 version and
+    tokenizer version): the first call parses for a few minutes with a
+    progress bar, later calls load in seconds.
+
+    Parameters
+    ----------
+    subset : {'train', 'test', 'all'}, default='train'
+        Which chorales to return; the seeded split is by chorale.
+    test_size : float, default=0.1
+        Fraction of chorales held out as the test subset.
+    transpose : bool or 'auto', default='auto'
+        Add every transposition inside MIDI 55-84; 'auto' is True for
+        'train' and 'all' and False for 'test'.
+    vocabulary : Vocabulary, default=None
+        Vocabulary to encode with; None builds one from all chorales and
+        transpositions so every subset shares ids.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the train/test split.
+    max_pieces : int, default=None
+        Parse only the first ``max_pieces`` chorales (cached separately).
+    data_home : str or path-like, default=None
+        Cache folder; see :func:`get_data_home`.
+    progress : bool, default=True
+        Show a tqdm progress bar while parsing.
+    return_X_y : bool, default=False
+        Return ``(data, attributes)`` instead of a Bunch.
+
+    Returns
+    -------
+    dataset : Bunch
+        See :func:`load_music_files`.
+    (data, attributes) : tuple
+        When ``return_X_y`` is True.
+
+    Examples
+    --------
+    >>> from skarvae.datasets import load_bach_chorales
+    >>> bunch = load_bach_chorales(max_pieces=2)  # doctest: +SKIP
+    >>> bunch.data.shape[1]  # doctest: +SKIP
+    24
+    """
+    music21 = import_optional("music21")
+    sources = list(music21.corpus.chorales.Iterator(returnType="filename"))
+    sources = sources[:max_pieces]
+    pieces, skipped = _cached_corpus(
+        "bach_chorales",
+        sources,
+        lambda name: [music21.corpus.parse(name)],
+        n_parts=4,
+        data_home=data_home,
+        progress=progress,
+    )
+    return _build_bunch(
+        pieces,
+        skipped,
+        subset=subset,
+        test_size=test_size,
+        transpose=transpose,
+        vocabulary=vocabulary,
+        random_state=random_state,
+        return_X_y=return_X_y,
+        descr="Soprano 4/4 measures of the music21 Bach chorales.",
+    )
+
+
+def _folk_paths(music21):
+    paths = music21.corpus.getPaths(fileExtensions=("abc",))
+    return sorted(str(p) for p in paths if Path(p).parent.name == "ryansMammoth")
+
+
+@validate_params(_LOADER_PARAMS, prefer_skip_nested_validation=True)
+def load_folk_tunes(
+    *,
+    subset="train",
+    test_size=0.1,
+    transpose="auto",
+    vocabulary=None,
+    random_state=0,
+    max_pieces=None,
+    data_home=None,
+    progress=True,
+    return_X_y=False,
+):
+    """Load the 4/4 measures of the Ryan's Mammoth folk tunes in music21.
+
+    ``Ryan's Mammoth Collection`` (1883) ships with music21 as about a
+    thousand ABC files, one tune each; jigs and other non-4/4 tunes
+    contribute nothing (their measures count in ``skipped["not_4_4"]``).
+    Repeats are not expanded. Parsing is cached as for
+    :func:`load_bach_chorales`.
+
+    Parameters
+    ----------
+    subset : {'train', 'test', 'all'}, default='train'
+        Which tunes to return; the seeded split is by tune.
+    test_size : float, default=0.1
+        Fraction of tunes held out as the test subset.
+    transpose : bool or 'auto', default='auto'
+        Add every transposition inside MIDI 55-84; 'auto' is True for
+        'train' and 'all' and False for 'test'.
+    vocabulary : Vocabulary, default=None
+        Vocabulary to encode with; None builds one from all tunes and
+        transpositions so every subset shares ids.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the train/test split.
+    max_pieces : int, default=None
+        Parse only the first ``max_pieces`` tunes (cached separately).
+    data_home : str or path-like, default=None
+        Cache folder; see :func:`get_data_home`.
+    progress : bool, default=True
+        Show a tqdm progress bar while parsing.
+    return_X_y : bool, default=False
+        Return ``(data, attributes)`` instead of a Bunch.
+
+    Returns
+    -------
+    dataset : Bunch
+        See :func:`load_music_files`.
+    (data, attributes) : tuple
+        When ``return_X_y`` is True.
+
+    Examples
+    --------
+    >>> from skarvae.datasets import load_folk_tunes
+    >>> bunch = load_folk_tunes(max_pieces=5)  # doctest: +SKIP
+    >>> bunch.data.shape[1]  # doctest: +SKIP
+    24
+    """
+    music21 = import_optional("music21")
+    sources = _folk_paths(music21)[:max_pieces]
+    pieces, skipped = _cached_corpus(
+        "folk_tunes",
+        [Path(p).name for p in sources],
+        lambda name: _parse_file(
+            str(Path(sources[0]).parent / name) if sources else name
+        ),
+        n_parts=None,
+        data_home=data_home,
+        progress=progress,
+    )
+    return _build_bunch(
+        pieces,
+        skipped,
+        subset=subset,
+        test_size=test_size,
+        transpose=transpose,
+        vocabulary=vocabulary,
+        random_state=random_state,
+        return_X_y=return_X_y,
+        descr="4/4 measures of Ryan's Mammoth Collection (music21 corpus).",
+    )

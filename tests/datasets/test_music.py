@@ -1,0 +1,100 @@
+"""Tests of the music dataset loaders."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+from skarvae.datasets import _music as music_module
+from skarvae.datasets import get_data_home, load_bach_chorales, load_music_files
+from skarvae.music import Vocabulary, token_to_midi, write_musicxml
+
+pytest.importorskip("music21")
+
+H = "__"
+
+
+@pytest.fixture
+def files(tmp_path):
+    """Four tiny one-measure pieces written as MusicXML."""
+    paths = []
+    for i, name in enumerate(["C4", "E4", "G4", "B-4"]):
+        row = [name] + [H] * 11 + ["rest"] + [H] * 5 + ["C5"] + [H] * 5
+        paths.append(write_musicxml([row, row], tmp_path / f"piece{i}.musicxml"))
+    return paths
+
+
+def test_load_music_files_skips_and_counts_corrupt_files(files, tmp_path):
+    corrupt = tmp_path / "corrupt.musicxml"
+    corrupt.write_text("<score-partwise><part id='P1'><measure")
+    bunch = load_music_files(
+        [files[0], corrupt, tmp_path / "missing.abc"], transpose=False
+    )
+    assert bunch.skipped["unparsable"] == 2
+    assert bunch.data.shape == (2, 24)
+    assert bunch.tokens[0, [0, 12, 18]].tolist() == ["C4", "rest", "C5"]
+    np.testing.assert_array_equal(bunch.vocabulary.decode(bunch.data), bunch.tokens)
+    assert bunch.frame.columns.tolist() == ["piece", "measure", "transposition"]
+    assert bunch.frame["measure"].tolist() == [1, 2]
+
+
+def test_load_music_files_split_is_by_piece_and_seeded(files):
+    kwargs = {"test_size": 0.5, "random_state": 3}
+    train = load_music_files(files, subset="train", **kwargs)
+    test = load_music_files(files, subset="test", **kwargs)
+    again = load_music_files(files, subset="test", **kwargs)
+    train_pieces = set(train.frame["piece"])
+    test_pieces = set(test.frame["piece"])
+    assert len(train_pieces) == len(test_pieces) == 2
+    assert not train_pieces & test_pieces
+    assert test.frame.equals(again.frame)
+    assert train.vocabulary == test.vocabulary
+
+
+def test_load_music_files_transposition_stays_in_midi_55_84(files):
+    train = load_music_files(files, subset="train", test_size=0.25)
+    test = load_music_files(files, subset="test", test_size=0.25)
+    assert (test.frame["transposition"] == 0).all()
+    midi = train.vocabulary.midi[train.data]
+    assert np.nanmin(midi) == 55
+    assert np.nanmax(midi) == 84
+    # piece0 spans C4-C5 (60-72): shifts -5..+12, two measures each.
+    full = load_music_files(files, subset="all")
+    piece0 = full.frame[full.frame["piece"].str.endswith("piece0.musicxml")]
+    assert piece0["transposition"].tolist() == np.repeat(range(-5, 13), 2).tolist()
+    first = train.tokens[train.frame["transposition"].to_numpy() == 3][0, 0]
+    assert token_to_midi(first) in (63, 67, 70, 73)
+
+
+def test_load_music_files_return_x_y_and_given_vocabulary(files):
+    X, attrs = load_music_files(files, transpose=False, return_X_y=True)
+    assert X.shape == (8, 24)
+    assert attrs.shape == (8, 4)
+    np.testing.assert_allclose(attrs["note_density"], 2 / 24)
+    with pytest.raises(ValueError, match="Unknown tokens"):
+        load_music_files(files, vocabulary=Vocabulary(["C4"]), transpose=False)
+
+
+def test_load_bach_chorales_uses_cache(tmp_path, monkeypatch):
+    first = load_bach_chorales(
+        subset="all", max_pieces=2, data_home=tmp_path, progress=False
+    )
+    assert len(list((tmp_path / "music").glob("*.joblib"))) == 1
+    assert len(first.data) > 0
+    assert first.skipped["not_4_4"] > 0  # the first chorale is in 3/4
+
+    def fail(*args, **kwargs):
+        raise AssertionError("parsed again instead of reading the cache")
+
+    monkeypatch.setattr(music_module, "_parse_pieces", fail)
+    cached = load_bach_chorales(
+        subset="all", max_pieces=2, data_home=tmp_path, progress=False
+    )
+    np.testing.assert_array_equal(cached.data, first.data)
+
+
+def test_get_data_home_honours_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKARVAE_DATA", str(tmp_path / "env"))
+    assert get_data_home() == tmp_path / "env"
+    assert (tmp_path / "env").is_dir()
