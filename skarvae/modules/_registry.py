@@ -7,11 +7,15 @@ import inspect
 
 from torch import nn
 
+from skarvae.modules._conv import ConvVAE, DSpritesVAE, MorphoMNISTVAE
 from skarvae.modules._mlp import MLPVAE
 
 #: Built-in modules by the name accepted in the estimators' ``module=``.
 MODULES = {
     "mlp": MLPVAE,
+    "conv": ConvVAE,
+    "dsprites": DSpritesVAE,
+    "morpho_mnist": MorphoMNISTVAE,
 }
 
 
