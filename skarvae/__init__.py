@@ -5,9 +5,12 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from skarvae.estimators import ARVAE, BetaVAE
+from skarvae.estimators._persistence import load
+
 try:
     __version__ = version("skarvae")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+__all__ = ["ARVAE", "BetaVAE", "__version__", "load"]

@@ -2,3 +2,8 @@
 
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
+
+from skarvae.estimators._arvae import ARVAE
+from skarvae.estimators._betavae import BetaVAE
+
+__all__ = ["ARVAE", "BetaVAE"]

@@ -3,6 +3,7 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import itertools
 import math
 
 import torch
@@ -15,7 +16,7 @@ _ACTIVATIONS = {"relu": nn.ReLU, "selu": nn.SELU, "tanh": nn.Tanh, "gelu": nn.GE
 
 def _mlp(widths, activation, dropout):
     layers = []
-    for n_in, n_out in zip(widths[:-1], widths[1:]):
+    for n_in, n_out in itertools.pairwise(widths):
         layers += [nn.Linear(n_in, n_out), _ACTIVATIONS[activation]()]
         if dropout:
             layers.append(nn.Dropout(dropout))

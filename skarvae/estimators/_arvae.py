@@ -1,0 +1,244 @@
+"""The attribute-regularized VAE estimator."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Real
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval
+
+from skarvae.estimators._attributes import (
+    attribute_names,
+    check_attributes,
+    per_attribute,
+    resolve_reg_dims,
+)
+from skarvae.estimators._base import _BaseVAE
+
+
+class ARVAE(_BaseVAE):
+    """Attribute-regularized variational auto-encoder (Pati & Lerch, 2020).
+
+    A VAE whose latent dimension ``reg_dims_[a]`` is trained to grow
+    monotonically with attribute ``a``, so that moving along it changes the
+    attribute. The objective per mini-batch of size ``m`` is::
+
+        recon + beta * KL + sum_l gamma_l * L_l
+        L_l = mean_{i,j} | tanh(delta_l * (z_il - z_jl)) - sign(a_il - a_jl) |
+
+    (the paper's Eq. 8), computed for all attributes at once. As in the
+    original code, ``z`` is the reparameterized sample, all ``m x m`` ordered
+    pairs count (diagonal included), and tied attribute values have target
+    0, which pulls their codes together. See
+    :func:`skarvae.losses.attribute_regularization`.
+
+    Parameters
+    ----------
+    reg_dims : None, list of int or dict, default=None
+        Latent dimension regularized by each attribute. None puts attribute
+        ``j`` on dimension ``j``; a list gives one dimension per attribute
+        column; a dict maps attribute names to dimensions.
+    gamma : float, list of float or dict, default=10.0
+        Weight of the regularization, one value or one per attribute (a dict
+        is keyed by attribute name).
+    delta : float, list of float or dict, default=1.0
+        Spread of the tanh in the regularization, one value or one per
+        attribute.
+    latent_dim : int, default=8
+        Size of the latent code; at least the number of attributes.
+    beta : float, default=1.0
+        Weight of the KL divergence.
+    module : str or nn.Module subclass, default=None
+        Network following the :class:`~skarvae.modules.VAEModule` protocol:
+        a name from :data:`skarvae.modules.MODULES` or a class. None means
+        ``"mlp"``.
+    hidden_dims : sequence of int, default=(128, 64)
+        Hidden layer widths, passed to modules that take ``hidden_dims``.
+    module_params : dict, default=None
+        Further keyword arguments for the module constructor.
+    recon_loss : {'auto', 'mse', 'bce', 'ce'}, default='auto'
+        Reconstruction loss, summed over features per sample: squared error
+        for real-valued data, binary cross-entropy with logits for data in
+        [0, 1], cross-entropy for integer token ids. ``'auto'`` chooses
+        ``'ce'`` for token modules, ``'bce'`` when every value of X lies in
+        [0, 1], and ``'mse'`` otherwise.
+    lr : float, default=1e-3
+        Adam learning rate.
+    batch_size : int, default=128
+        Mini-batch size; also the ``m`` of the pairwise regularization.
+    max_epochs : int, default=100
+        Number of training epochs (fewer with early stopping).
+    validation_fraction : float or None, default=0.1
+        Share of the training data held out (seeded by ``random_state``) for
+        the ``valid_*`` history columns and early stopping; 0 or None trains
+        on everything.
+    early_stopping : bool, default=False
+        Stop when the validation loss (the training loss without a
+        validation split) has not improved for ``n_iter_no_change`` epochs,
+        and restore the best weights.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks for the skorch net.
+    device : str or torch.device, default='cpu'
+        ``'cpu'``, ``'cuda'``, ``'cuda:N'`` or ``'auto'`` (CUDA when
+        available). A model fitted on CUDA loads on a CPU-only machine.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, the validation split and the
+        reparameterisation noise: equal seeds give equal results on CPU.
+    verbose : int, default=0
+        1 prints one line per epoch, 2 adds a progress bar.
+
+    Attributes
+    ----------
+    attribute_names_in_ : list of str
+        Attribute names: the columns of a DataFrame ``y``, the name of a
+        Series, or ``attr0, attr1, ...`` for arrays.
+    reg_dims_ : dict
+        Latent dimension of each attribute, in attribute order.
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.module_`` is the torch module.
+    history_ : pandas.DataFrame
+        Per-epoch losses: ``train_loss``/``valid_loss`` (the objective) and
+        the unweighted terms ``*_recon``, ``*_kld``, ``*_ar`` and
+        ``*_ar_<attribute>``.
+    n_iter_ : int
+        Number of epochs run.
+    input_shape_ : tuple of int
+        Per-sample shape of the training data.
+    recon_loss_ : str
+        The reconstruction loss used.
+    n_tokens_ : int or None
+        Vocabulary size for token data.
+    n_features_in_ : int
+        Number of features (second axis) seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when X was a DataFrame with string columns.
+
+    See Also
+    --------
+    BetaVAE : The same model without attribute regularization.
+
+    References
+    ----------
+    A. Pati and A. Lerch, "Attribute-based Regularization of Latent Spaces for
+    Variational Auto-Encoders", Neural Computing and Applications, 2020.
+
+    Examples
+    --------
+    >>> from skarvae import ARVAE
+    >>> from skarvae.datasets import make_attribute_data
+    >>> data = make_attribute_data(n_samples=200, n_attributes=2, random_state=0)
+    >>> list(data.attributes.columns)
+    ['a0', 'a1']
+    >>> vae = ARVAE(reg_dims={"a0": 0, "a1": 3}, latent_dim=4, max_epochs=2,
+    ...             random_state=0).fit(data.data, data.attributes)
+    >>> vae.get_feature_names_out()
+    array(['z_a0', 'z1', 'z2', 'z_a1'], dtype=object)
+    >>> vae.transform(data.data).shape
+    (200, 4)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseVAE._parameter_constraints,
+        "reg_dims": [None, "array-like", dict],
+        "gamma": [Interval(Real, 0, None, closed="left"), "array-like", dict],
+        "delta": [Interval(Real, 0, None, closed="neither"), "array-like", dict],
+    }
+
+    _json_attributes = (
+        *_BaseVAE._json_attributes,
+        "attribute_names_in_",
+        "reg_dims_",
+    )
+
+    def __init__(
+        self,
+        *,
+        reg_dims=None,
+        gamma=10.0,
+        delta=1.0,
+        latent_dim=8,
+        beta=1.0,
+        module=None,
+        hidden_dims=(128, 64),
+        module_params=None,
+        recon_loss="auto",
+        lr=1e-3,
+        batch_size=128,
+        max_epochs=100,
+        validation_fraction=0.1,
+        early_stopping=False,
+        n_iter_no_change=10,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.reg_dims = reg_dims
+        self.gamma = gamma
+        self.delta = delta
+        self.latent_dim = latent_dim
+        self.beta = beta
+        self.module = module
+        self.hidden_dims = hidden_dims
+        self.module_params = module_params
+        self.recon_loss = recon_loss
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the AR-VAE.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_attributes)
+            The attributes to regularize: an array, a Series or a DataFrame
+            (whose column names become the attribute names).
+
+        Returns
+        -------
+        self : ARVAE
+            The fitted estimator.
+        """
+        if y is None:
+            self._validate_fit_data(X, y)  # raises: ARVAE requires y
+        names = attribute_names(y)
+        A = check_attributes(y, names)
+        X, A = self._validate_fit_data(X, A, multi_output=True, y_numeric=True)
+        self.attribute_names_in_ = names
+        self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim)
+        self._regularization()  # check gamma and delta before training
+        return self._fit(X, A.astype("float32").reshape(len(A), -1))
+
+    def _regularization(self):
+        names = self.attribute_names_in_
+        return {
+            "reg_dims": list(self.reg_dims_.values()),
+            "gamma": per_attribute(self.gamma, "gamma", names),
+            "delta": per_attribute(self.delta, "delta", names, strictly_positive=True),
+            "attribute_names": names,
+        }
+
+    def _latent_names(self):
+        names = super()._latent_names()
+        for attribute, dim in self.reg_dims_.items():
+            names[dim] = f"z_{attribute}"
+        return names

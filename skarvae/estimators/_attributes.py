@@ -1,0 +1,102 @@
+"""Validation of attribute columns and of per-attribute parameters."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+
+
+def attribute_names(y):
+    """Column names of the attributes: DataFrame columns, Series name or attrN."""
+    if isinstance(y, pd.DataFrame):
+        return [str(c) for c in y.columns]
+    if isinstance(y, pd.Series):
+        return [str(y.name) if y.name is not None else "attr0"]
+    y = np.asarray(y)
+    return ["attr0"] if y.ndim == 1 else [f"attr{j}" for j in range(y.shape[-1])]
+
+
+def check_attributes(y, names):
+    """Attributes as a finite float array of shape (n, k); errors name the column."""
+    A = np.asarray(y)
+    if A.dtype.kind == "c":
+        raise ValueError("Complex data not supported as attributes.")
+    try:
+        A = A.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"Attributes must be numeric: {exc}") from exc
+    if A.ndim == 1:
+        A = A[:, None]
+    if A.ndim != 2:
+        raise ValueError(
+            f"Attributes must have shape (n_samples,) or (n_samples, n_attributes); "
+            f"got an array of shape {A.shape}."
+        )
+    bad = ~np.isfinite(A).all(axis=0)
+    if bad.any():
+        columns = ", ".join(repr(n) for n, b in zip(names, bad) if b)
+        raise ValueError(
+            f"Attribute column(s) {columns} contain NaN or infinite values."
+        )
+    return A
+
+
+def _by_attribute(value, param, names):
+    """Spread a dict keyed by attribute name or a sequence to a list."""
+    if isinstance(value, dict):
+        unknown = sorted(set(map(str, value)) - set(names))
+        if unknown:
+            raise ValueError(
+                f"{param} names unknown attribute(s) {unknown}; the attributes "
+                f"are {names}."
+            )
+        missing = [n for n in names if n not in value]
+        if missing:
+            raise ValueError(f"{param} has no entry for attribute(s) {missing}.")
+        return [value[n] for n in names]
+    values = list(np.ravel(np.asarray(value, dtype=object)))
+    if len(values) != len(names):
+        raise ValueError(
+            f"{param} has {len(values)} entries but there are {len(names)} "
+            f"attribute(s) {names}."
+        )
+    return values
+
+
+def per_attribute(value, param, names, *, strictly_positive=False):
+    """One non-negative (or positive) finite float per attribute."""
+    values = [value] * len(names) if isinstance(value, Real) else value
+    values = _by_attribute(values, param, names)
+    for name, v in zip(names, values):
+        ok = isinstance(v, Real) and np.isfinite(v) and v >= 0
+        if not ok or (strictly_positive and v == 0):
+            need = "positive" if strictly_positive else "non-negative"
+            raise ValueError(
+                f"{param} for attribute {name!r} must be a {need} finite number; "
+                f"got {v!r}."
+            )
+    return [float(v) for v in values]
+
+
+def resolve_reg_dims(reg_dims, names, latent_dim):
+    """Latent index of each attribute, validated against latent_dim."""
+    if len(names) > latent_dim:
+        raise ValueError(
+            f"latent_dim={latent_dim} is smaller than the number of attributes "
+            f"({len(names)}); each attribute needs its own latent dimension."
+        )
+    dims = list(range(len(names))) if reg_dims is None else None
+    if dims is None:
+        dims = _by_attribute(reg_dims, "reg_dims", names)
+    for name, d in zip(names, dims):
+        if not isinstance(d, Integral) or not 0 <= d < latent_dim:
+            raise ValueError(
+                f"reg_dims for attribute {name!r} must be an integer in "
+                f"[0, {latent_dim - 1}] (latent_dim={latent_dim}); got {d!r}."
+            )
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"reg_dims must be distinct; got {dims}.")
+    return dict(zip(names, (int(d) for d in dims)))

@@ -1,0 +1,438 @@
+"""Shared machinery of the VAE estimators: validation, training, encoding."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import inspect
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping, ProgressBar
+
+from skarvae.estimators._data import _BatchIterator, _TensorDataset, _ValidationSplit
+from skarvae.estimators._net import _VAENet
+from skarvae.losses import gaussian_kl, reconstruction_loss
+from skarvae.modules import get_module_class
+
+_INFERENCE_BATCH = 4096
+
+
+def _resolve_device(device):
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a valid torch device; use 'cpu', 'cuda', "
+            "'cuda:N' or 'auto'."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this "
+            "machine; use device='cpu' or device='auto'."
+        )
+    return str(resolved)
+
+
+class _BaseVAE(TransformerMixin, BaseEstimator):
+    """Base class of the VAE estimators.
+
+    Warning: This class should not be used directly. Use derived classes
+    instead.
+    """
+
+    _parameter_constraints: dict = {
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "module": [None, str, type],
+        "hidden_dims": ["array-like"],
+        "module_params": [None, dict],
+        "recon_loss": [StrOptions({"auto", "mse", "bce", "ce"})],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [None, Interval(Real, 0, 1, closed="left")],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [None, list],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # Fitted attributes that persist as JSON in ``save``; subclasses extend.
+    _json_attributes = (
+        "n_features_in_",
+        "input_shape_",
+        "recon_loss_",
+        "n_tokens_",
+        "n_iter_",
+    )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.non_deterministic = str(self.device) != "cpu"
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    def _validate_fit_data(self, X, y="no_validation", **check_params):
+        """Validate the training data and record the per-sample shape."""
+        out = validate_data(
+            self, X, y, reset=True, allow_nd=True, dtype="numeric", **check_params
+        )
+        X = out[0] if isinstance(out, tuple) else out
+        self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        return out
+
+    def _validate_X(self, X):
+        """Validate X for a fitted model into a net-ready array."""
+        check_is_fitted(self)
+        shape = self.input_shape_
+        if (
+            len(shape) > 1
+            and getattr(X, "ndim", 0) == 2
+            and X.shape[1:] == (math.prod(shape),)
+        ):
+            X = np.asarray(X).reshape(-1, *shape)
+        X = validate_data(self, X, reset=False, allow_nd=True, dtype="numeric")
+        if X.shape[1:] != shape:
+            raise ValueError(
+                f"X has per-sample shape {X.shape[1:]}, but {type(self).__name__} "
+                f"was fitted on per-sample shape {shape}."
+            )
+        return self._convert_X(X)
+
+    def _convert_X(self, X):
+        kind = self.recon_loss_
+        if kind == "ce":
+            if np.any(X != np.round(X)):
+                raise ValueError("recon_loss='ce' needs X of integer token ids.")
+            if X.size and X.min() < 0:
+                raise ValueError("Token ids in X must be non-negative.")
+            n_tokens = getattr(self, "n_tokens_", None)
+            if n_tokens is not None and X.size and X.max() >= n_tokens:
+                raise ValueError(
+                    f"X holds token id {int(X.max())}, but the model knows "
+                    f"{n_tokens} tokens (ids 0 to {n_tokens - 1})."
+                )
+            return np.ascontiguousarray(X, dtype=np.int64)
+        X = np.require(X, dtype=np.float32, requirements=["C", "W"])
+        if kind == "bce" and X.size and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                "recon_loss='bce' needs X with values in [0, 1]; got values in "
+                f"[{X.min():g}, {X.max():g}]. Scale X or use recon_loss='mse'."
+            )
+        return X
+
+    def _choose_recon_loss(self, X):
+        if self.recon_loss != "auto":
+            return self.recon_loss
+        if getattr(self._module_class, "data_kind", "continuous") == "tokens":
+            return "ce"
+        if X.size and 0 <= X.min() and X.max() <= 1:
+            return "bce"
+        return "mse"
+
+    def _module_options(self):
+        """Keyword arguments for the module constructor."""
+        params = dict(self.module_params or {})
+        options = {"input_shape": self.input_shape_, "latent_dim": self.latent_dim}
+        signature = inspect.signature(self._module_class).parameters
+        if "hidden_dims" in signature and "hidden_dims" not in params:
+            hidden = np.asarray(self.hidden_dims)
+            if (
+                hidden.ndim != 1
+                or not np.all(hidden == np.round(hidden))
+                or np.any(hidden < 1)
+            ):
+                raise ValueError(
+                    "hidden_dims must be a sequence of positive integers; got "
+                    f"{self.hidden_dims!r}."
+                )
+            options["hidden_dims"] = tuple(int(h) for h in hidden)
+        if self.recon_loss_ == "ce":
+            options["n_tokens"] = self.n_tokens_
+        params.pop("n_tokens", None)
+        return {**options, **params}
+
+    def _regularization(self):
+        """Net arguments for attribute regularization; none for plain VAEs."""
+        return {}
+
+    def _fit(self, X, y):
+        """Train on validated arrays; ``y`` holds the attribute columns or None."""
+        self._module_class = get_module_class(self.module)
+        self.recon_loss_ = self._choose_recon_loss(X)
+        self.n_tokens_ = None
+        if self.recon_loss_ == "ce":
+            given = (self.module_params or {}).get("n_tokens")
+            self.n_tokens_ = int(given) if given is not None else int(X.max()) + 1
+        X = self._convert_X(X)
+        device = _resolve_device(self.device)
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        cuda = [torch.device(device).index or 0] if device.startswith("cuda") else []
+        with torch.random.fork_rng(devices=cuda):
+            torch.manual_seed(seed)
+            self.net_ = self._build_net(device, seed).fit(X, y)
+        self.n_iter_ = len(self.net_.history)
+        return self
+
+    def _build_net(self, device, seed):
+        callbacks = list(self.callbacks or [])
+        validate = bool(self.validation_fraction)
+        if self.early_stopping:
+            callbacks.append(
+                EarlyStopping(
+                    monitor="valid_loss" if validate else "train_loss",
+                    patience=self.n_iter_no_change,
+                    load_best=True,
+                    sink=print if self.verbose else _silent,
+                )
+            )
+        if self.verbose and self.verbose > 1:
+            callbacks.append(ProgressBar())
+        return _VAENet(
+            self._module_class,
+            criterion=torch.nn.Identity,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            dataset=_TensorDataset,
+            iterator_train=_BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__generator=torch.Generator().manual_seed(seed),
+            iterator_valid=_BatchIterator,
+            train_split=(
+                _ValidationSplit(self.validation_fraction, seed) if validate else None
+            ),
+            callbacks=callbacks or None,
+            device=device,
+            verbose=int(self.verbose),
+            recon_loss=self.recon_loss_,
+            beta=self.beta,
+            **self._module_prefixed(),
+            **self._regularization(),
+        )
+
+    def _module_prefixed(self):
+        return {f"module__{k}": v for k, v in self._module_options().items()}
+
+    # ------------------------------------------------------------ inference
+
+    @property
+    def history_(self):
+        """Per-epoch losses as a DataFrame, one row per epoch.
+
+        Columns ``train_loss`` and ``valid_loss`` hold the total objective;
+        ``*_recon``, ``*_kld`` and (AR-VAE) ``*_ar`` and ``*_ar_<attribute>``
+        hold the unweighted terms, so that
+        ``loss = recon + beta * kld + sum_l gamma_l * ar_<l>``.
+        """
+        check_is_fitted(self)
+        rows = [
+            {k: v for k, v in row.items() if k != "batches"}
+            for row in self.net_.history
+        ]
+        return pd.DataFrame(rows).set_index("epoch")
+
+    def _batches(self, array):
+        for start in range(0, len(array), _INFERENCE_BATCH):
+            yield torch.as_tensor(array[start : start + _INFERENCE_BATCH]).to(
+                self.net_.device
+            )
+
+    def _encode(self, X):
+        """Posterior means and log-variances of validated X, as tensors on CPU."""
+        module = self.net_.module_.eval()
+        mus, logvars = [], []
+        with torch.inference_mode():
+            for batch in self._batches(X):
+                mu, logvar = module.encode(batch)
+                mus.append(mu.float().cpu())
+                logvars.append(logvar.float().cpu())
+        if not mus:
+            empty = torch.empty(0, self.latent_dim)
+            return empty, empty
+        return torch.cat(mus), torch.cat(logvars)
+
+    def _decode(self, Z):
+        """Decoded data for latent codes Z, in the layout fitted on."""
+        module = self.net_.module_.eval()
+        outputs = []
+        with torch.inference_mode():
+            for batch in self._batches(Z):
+                out = module.decode(batch).float()
+                if self.recon_loss_ == "bce":
+                    out = torch.sigmoid(out)
+                elif self.recon_loss_ == "ce":
+                    out = out.argmax(dim=-1)
+                outputs.append(out.cpu())
+        dtype = np.int64 if self.recon_loss_ == "ce" else np.float32
+        if not outputs:
+            return np.empty((0, *self.input_shape_), dtype=dtype)
+        return torch.cat(outputs).numpy().astype(dtype, copy=False)
+
+    def transform(self, X):
+        """Encode X to its posterior means.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+            Data in the layout the estimator was fitted on (images may also
+            be given flattened).
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, latent_dim)
+            Posterior means, deterministic for a fitted model.
+        """
+        X = self._validate_X(X)
+        return self._encode(X)[0].numpy()
+
+    def inverse_transform(self, X):
+        """Decode latent codes back to the data space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, latent_dim)
+            Latent codes, e.g. the output of :meth:`transform`.
+
+        Returns
+        -------
+        X_decoded : ndarray of shape (n_samples, *input_shape)
+            Decoded data in the layout fitted on: values for
+            ``recon_loss='mse'``, probabilities for ``'bce'``, most likely
+            token ids for ``'ce'``.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=np.float32, ensure_min_samples=0)
+        if Z.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"inverse_transform expects {self.latent_dim} latent features, "
+                f"got {Z.shape[1]}."
+            )
+        return self._decode(np.require(Z, requirements=["C", "W"]))
+
+    def sample(self, n_samples=1, random_state=None):
+        """Generate data by decoding draws from the N(0, I) prior.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the prior draws.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, *input_shape)
+            Decoded samples, as :meth:`inverse_transform` returns them.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(
+                f"n_samples must be a positive integer; got {n_samples!r}."
+            )
+        rng = check_random_state(random_state)
+        Z = rng.standard_normal((n_samples, self.latent_dim)).astype(np.float32)
+        return self._decode(Z)
+
+    def score(self, X, y=None):
+        """Mean evidence lower bound (ELBO) per sample; higher is better.
+
+        The ELBO is ``-(reconstruction loss + KL)`` with a KL weight of 1,
+        whatever ``beta``, ``gamma`` and ``delta`` are, so scores compare
+        models trained with different settings. The reconstruction term is
+        estimated with one posterior sample drawn from a fixed seed, so the
+        score of a fitted model is deterministic. Reconstruction losses are
+        summed over features (squared error for ``'mse'``, binary
+        cross-entropy for ``'bce'``, token cross-entropy for ``'ce'``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+            Data to score.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        score : float
+            Mean ELBO per sample.
+        """
+        X = self._validate_X(X)
+        module = self.net_.module_.eval()
+        generator = torch.Generator().manual_seed(0)
+        total = 0.0
+        with torch.inference_mode():
+            for batch in self._batches(X):
+                mu, logvar = module.encode(batch)
+                eps = torch.randn(mu.shape, generator=generator).to(mu.device)
+                z = mu + torch.exp(0.5 * logvar) * eps
+                output = module.decode(z).float()
+                loss = reconstruction_loss(output, batch, self.recon_loss_)
+                loss = loss + gaussian_kl(mu.float(), logvar.float())
+                total += float(loss.sum())
+        return -total / len(X)
+
+    def _latent_names(self):
+        return [f"z{i}" for i in range(self.latent_dim)]
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the latent dimensions.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``z0, z1, ...``; AR-VAE names each regularized dimension after
+            its attribute, e.g. ``z_thickness``.
+        """
+        check_is_fitted(self)
+        return np.asarray(self._latent_names(), dtype=object)
+
+    # ---------------------------------------------------------- persistence
+
+    def save(self, path):
+        """Save the fitted model to a file that loads without running code.
+
+        The file is a zip archive holding the parameters, the fitted
+        attributes and the history as JSON, and the weights as a torch
+        state dict that :func:`skarvae.load` reads with
+        ``torch.load(weights_only=True)``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file (by convention with suffix ``.skarvae``).
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        from skarvae.estimators._persistence import save_estimator
+
+        save_estimator(self, path)
+        return self
+
+
+def _silent(*args, **kwargs):
+    """A sink that drops messages (skorch callbacks print by default)."""
