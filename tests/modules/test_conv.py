@@ -67,7 +67,7 @@ def test_morpho_mnist_vae_parameter_count_matches_table_2():
     )
     module = MorphoMNISTVAE()
     assert module.conv_shape == (8, 19, 19)
-    assert _n_params(module) == encoder + decoder
+    assert _n_params(module) == encoder + decoder == 1_644_145
 
 
 def test_morpho_mnist_vae_layers_follow_table_2():
