@@ -45,16 +45,19 @@ class ARVAE(_BaseVAE):
     delta : float, list of float or dict, default=1.0
         Spread of the tanh in the regularization, one value or one per
         attribute.
-    latent_dim : int, default=8
-        Size of the latent code; at least the number of attributes.
+    latent_dim : int, default=None
+        Size of the latent code; at least the number of attributes. None
+        uses the module's default: 8 for ``"mlp"`` and ``"conv"``, 10 for
+        ``"dsprites"``, 16 for ``"morpho_mnist"``, 32 for ``"measure_vae"``.
     beta : float, default=1.0
         Weight of the KL divergence.
     module : str or nn.Module subclass, default=None
         Network following the :class:`~skarvae.modules.VAEModule` protocol:
         a name from :data:`skarvae.modules.MODULES` or a class. None means
         ``"mlp"``.
-    hidden_dims : sequence of int, default=(128, 64)
+    hidden_dims : sequence of int, default=None
         Hidden layer widths, passed to modules that take ``hidden_dims``.
+        None keeps the module's default ((128, 64) for ``"mlp"``).
     module_params : dict, default=None
         Further keyword arguments for the module constructor.
     recon_loss : {'auto', 'mse', 'bce', 'ce'}, default='auto'
@@ -97,6 +100,8 @@ class ARVAE(_BaseVAE):
         Series, or ``attr0, attr1, ...`` for arrays.
     reg_dims_ : dict
         Latent dimension of each attribute, in attribute order.
+    latent_dim_ : int
+        Size of the latent code.
     net_ : skorch.NeuralNet
         The trained net; ``net_.module_`` is the torch module.
     history_ : pandas.DataFrame
@@ -159,10 +164,10 @@ class ARVAE(_BaseVAE):
         reg_dims=None,
         gamma=10.0,
         delta=1.0,
-        latent_dim=8,
+        latent_dim=None,
         beta=1.0,
         module=None,
-        hidden_dims=(128, 64),
+        hidden_dims=None,
         module_params=None,
         recon_loss="auto",
         lr=1e-3,
@@ -223,8 +228,9 @@ class ARVAE(_BaseVAE):
         names = attribute_names(y)
         A = check_attributes(y, names)
         X, A = self._validate_fit_data(X, A, multi_output=True, y_numeric=True)
+        self._resolve_module()
         self.attribute_names_in_ = names
-        self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim)
+        self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim_)
         self._regularization()  # check gamma and delta before training
         return self._fit(X, A.astype("float32").reshape(len(A), -1))
 

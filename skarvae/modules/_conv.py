@@ -112,7 +112,7 @@ class ConvVAE(VAEModule):
     def __init__(
         self,
         input_shape,
-        latent_dim,
+        latent_dim=8,
         channels=(32, 32, 32, 32),
         kernel_size=4,
         stride=2,
