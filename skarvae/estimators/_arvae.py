@@ -5,19 +5,14 @@
 
 from numbers import Real
 
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 
-from skarvae.estimators._attributes import (
-    attribute_names,
-    check_attributes,
-    per_attribute,
-    resolve_reg_dims,
-)
-from skarvae.estimators._base import _BaseVAE
+from skarvae.estimators._attributes import per_attribute
+from skarvae.estimators._net import _ARNet
+from skarvae.estimators._regularized import _RegularizedVAE
 
 
-class ARVAE(_BaseVAE):
+class ARVAE(_RegularizedVAE):
     """Attribute-regularized variational auto-encoder (Pati & Lerch, 2020).
 
     A VAE whose latent dimension ``reg_dims_[a]`` is trained to grow
@@ -146,17 +141,11 @@ class ARVAE(_BaseVAE):
     """
 
     _parameter_constraints: dict = {
-        **_BaseVAE._parameter_constraints,
+        **_RegularizedVAE._parameter_constraints,
         "reg_dims": [None, "array-like", dict],
         "gamma": [Interval(Real, 0, None, closed="left"), "array-like", dict],
         "delta": [Interval(Real, 0, None, closed="neither"), "array-like", dict],
     }
-
-    _json_attributes = (
-        *_BaseVAE._json_attributes,
-        "attribute_names_in_",
-        "reg_dims_",
-    )
 
     def __init__(
         self,
@@ -201,38 +190,7 @@ class ARVAE(_BaseVAE):
         self.random_state = random_state
         self.verbose = verbose
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the AR-VAE.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_attributes)
-            The attributes to regularize: an array, a Series or a DataFrame
-            (whose column names become the attribute names).
-
-        Returns
-        -------
-        self : ARVAE
-            The fitted estimator.
-        """
-        if y is None:
-            self._validate_fit_data(X, y)  # raises: ARVAE requires y
-        names = attribute_names(y)
-        A = check_attributes(y, names)
-        X, A = self._validate_fit_data(X, A, multi_output=True, y_numeric=True)
-        self._resolve_module()
-        self.attribute_names_in_ = names
-        self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim_)
-        self._regularization()  # check gamma and delta before training
-        return self._fit(X, A.astype("float32").reshape(len(A), -1))
+    _net_class = _ARNet
 
     def _regularization(self):
         names = self.attribute_names_in_
@@ -242,9 +200,3 @@ class ARVAE(_BaseVAE):
             "delta": per_attribute(self.delta, "delta", names, strictly_positive=True),
             "attribute_names": names,
         }
-
-    def _latent_names(self):
-        names = super()._latent_names()
-        for attribute, dim in self.reg_dims_.items():
-            names[dim] = f"z_{attribute}"
-        return names

@@ -170,9 +170,19 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         params.pop("n_tokens", None)
         return {**options, **params}
 
+    #: The private skorch net class that trains the model.
+    _net_class = _VAENet
+
     def _regularization(self):
         """Net arguments for attribute regularization; none for plain VAEs."""
         return {}
+
+    def _extra_callbacks(self):
+        """Callbacks the model itself needs (e.g. annealing)."""
+        return []
+
+    def _check_net(self, net, X):
+        """Check user-supplied pieces on the initialized net before training."""
 
     def _resolve_module(self):
         """Set the module class and the latent size (default: the module's)."""
@@ -202,12 +212,15 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         cuda = [torch.device(device).index or 0] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
-            self.net_ = self._build_net(device, seed).fit(X, y)
+            net = self._build_net(device, seed)
+            net.initialize()
+            self._check_net(net, X)
+            self.net_ = net.partial_fit(X, y)
         self.n_iter_ = len(self.net_.history)
         return self
 
     def _build_net(self, device, seed):
-        callbacks = list(self.callbacks or [])
+        callbacks = [*self._extra_callbacks(), *(self.callbacks or [])]
         validate = bool(self.validation_fraction)
         if self.early_stopping:
             callbacks.append(
@@ -220,7 +233,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
             )
         if self.verbose and self.verbose > 1:
             callbacks.append(ProgressBar())
-        return _VAENet(
+        return self._net_class(
             self._module_class,
             criterion=torch.nn.Identity,
             optimizer=torch.optim.Adam,
