@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["README.md", "docs/estimators.md"]
+PAGES = ["README.md", "docs/estimators.md", "docs/models.md"]
 
 
 def _blocks(page):
