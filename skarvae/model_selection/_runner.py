@@ -169,6 +169,7 @@ class TrialRunner:
                     return
                 trial = study.ask(fixed_distributions=self.space)
                 trial.set_user_attr(RUN_ATTR, self.run_id)
+                trial.set_user_attr("pid", os.getpid())
             self.run_trial(study, trial)
 
 

@@ -305,16 +305,24 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
             n_jobs = effective_n_jobs(self.n_jobs)
         return n_jobs, worker_devices(device, n_jobs, n_gpus)
 
-    def _sampler(self, worker):
+    def _sampler(self, worker, n_existing=0):
+        """Sampler of worker ``worker`` on a study with ``n_existing`` trials.
+
+        Seeds differ per worker and per resumption, so that neither parallel
+        workers nor a resumed search draw the same parameters again.
+        """
         optuna = import_optional("optuna")
         if self.sampler is None:
             seed = self.random_state
-            if seed is not None and not isinstance(seed, Integral):
-                seed = int(check_random_state(seed).randint(2**31 - 1))
-            seed = None if seed is None else seed + worker
+            if seed is not None:
+                if not isinstance(seed, Integral):
+                    seed = int(check_random_state(seed).randint(2**31 - 1))
+                if worker or n_existing:
+                    entropy = [seed, worker, n_existing]
+                    seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
             return optuna.samplers.TPESampler(seed=seed)
-        sampler = clone(self.sampler, safe=False)
-        if worker:
+        sampler = copy.deepcopy(self.sampler)
+        if worker or n_existing:
             sampler.reseed_rng()
         return sampler
 
@@ -392,7 +400,7 @@ default=None
             self.study_ = optuna.load_study(
                 study_name=study.study_name,
                 storage=storage,
-                sampler=self._sampler(0),
+                sampler=study.sampler,
                 pruner=study.pruner,
             )
         finally:
@@ -436,6 +444,9 @@ default=None
                 f"Study {study.study_name!r} was run with objectives {names}, "
                 f"not {keys}; use the same scoring or another study_name."
             )
+        n_existing = len(study.get_trials(deepcopy=False))
+        study.sampler = self._sampler(0, n_existing)
+        self._n_existing = n_existing
         if names is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -465,7 +476,7 @@ default=None
                         worker_runner,
                         storage,
                         study.study_name,
-                        self._sampler(worker),
+                        self._sampler(worker, self._n_existing),
                         study.pruner,
                     )
                 )
