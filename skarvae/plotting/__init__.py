@@ -1,0 +1,8 @@
+"""Matplotlib pictures; matplotlib is imported only when a plot is drawn."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from skarvae.plotting._search import plot_param_importances, plot_search_trials
+
+__all__ = ["plot_param_importances", "plot_search_trials"]
