@@ -370,7 +370,7 @@ default=None
                     "InMemoryStorage cannot be shared. Pass storage=None, a "
                     "journal file path or an RDB URL."
                 )
-            study = self._create_study(storage, keys, pruning)
+            study, n_existing = self._create_study(storage, keys, pruning)
             runner = TrialRunner(
                 self.estimator,
                 X,
@@ -388,7 +388,7 @@ default=None
                 runner.device = devices[0]
                 runner.run(study)
             else:
-                self._run_workers(runner, storage, study, n_jobs, devices)
+                self._run_workers(runner, storage, study, devices, n_existing)
             if tmpdir is not None:
                 memory = optuna.storages.InMemoryStorage()
                 optuna.copy_study(
@@ -446,14 +446,14 @@ default=None
             )
         n_existing = len(study.get_trials(deepcopy=False))
         study.sampler = self._sampler(0, n_existing)
-        self._n_existing = n_existing
         if names is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                 study.set_metric_names(keys)
-        return study
+        return study, n_existing
 
-    def _run_workers(self, runner, storage, study, n_jobs, devices):
+    def _run_workers(self, runner, storage, study, devices, n_existing):
+        n_jobs = len(devices)
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -476,7 +476,7 @@ default=None
                         worker_runner,
                         storage,
                         study.study_name,
-                        self._sampler(worker, self._n_existing),
+                        self._sampler(worker, n_existing),
                         study.pruner,
                     )
                 )

@@ -182,10 +182,10 @@ def test_search_two_workers_share_a_journal_file(data, tmp_path):
 def test_search_in_memory_with_workers_uses_temporary_journal(data, monkeypatch):
     seen = []
 
-    def run_in_process(self, runner, storage, study, n_jobs, devices):
+    def run_in_process(self, runner, storage, study, devices, n_existing):
         # What each spawned worker does, without the cost of spawning.
         seen.append(storage)
-        for _ in range(n_jobs):
+        for _ in devices:
             run_worker(runner, storage, study.study_name, None, None)
 
     monkeypatch.setattr(ARVAESearchCV, "_run_workers", run_in_process)
