@@ -1,5 +1,8 @@
 """Plots of search results (skarvae.plotting)."""
 
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import subprocess
 import sys
 

@@ -1,5 +1,8 @@
 """Behaviour of the Optuna-backed search (ARVAESearchCV)."""
 
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import os
 
 import numpy as np
