@@ -12,6 +12,9 @@ Usage::
     python benchmarks/bench_search.py [--n-trials 16] [--jobs 1 2] [--device cuda]
 """
 
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import argparse
 import os
 import platform
