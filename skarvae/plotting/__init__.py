@@ -1,8 +1,14 @@
-"""Matplotlib pictures; matplotlib is imported only when a function is called."""
+"""Matplotlib pictures; matplotlib is imported only when a plot is drawn."""
 
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skarvae.plotting._images import plot_reconstructions, plot_traversal_grid
+from skarvae.plotting._search import plot_param_importances, plot_search_trials
 
-__all__ = ["plot_reconstructions", "plot_traversal_grid"]
+__all__ = [
+    "plot_param_importances",
+    "plot_reconstructions",
+    "plot_search_trials",
+    "plot_traversal_grid",
+]

@@ -1,0 +1,210 @@
+"""Run search trials: evaluate one trial by cross-validation, loop, workers."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import contextlib
+import math
+import os
+import time
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing
+
+from skarvae.model_selection._pruning import PruningCallback
+from skarvae.utils._optional import import_optional
+
+#: User attribute that tags the trials started by one ``fit`` call.
+RUN_ATTR = "skarvae_run"
+
+
+def find_param(estimator, name):
+    """Full name of parameter ``name`` (``name`` or ``step__name``), or None.
+
+    For a pipeline the last match wins, i.e. the final step's parameter.
+    """
+    matches = [
+        key
+        for key in estimator.get_params(deep=True)
+        if key == name or key.endswith(f"__{name}")
+    ]
+    return matches[-1] if matches else None
+
+
+def counted_trials(study, run_id):
+    """Trials that count towards ``n_trials``.
+
+    Finished trials (complete, pruned or failed, except those failed by an
+    interruption) plus the trials this run has started and not finished.
+    """
+    optuna = import_optional("optuna")
+    states = optuna.trial.TrialState
+    count = 0
+    for trial in study.get_trials(deepcopy=False):
+        if trial.state in (states.COMPLETE, states.PRUNED):
+            count += 1
+        elif trial.state == states.FAIL:
+            count += not trial.user_attrs.get("interrupted", False)
+        elif trial.state == states.RUNNING:
+            count += trial.user_attrs.get(RUN_ATTR) == run_id
+    return count
+
+
+class TrialRunner:
+    """Evaluate trials of a study by cross-validation; picklable for workers.
+
+    Parameters hold everything a worker needs: the estimator, the data, the
+    fixed CV splits, the search space, the scorers and the run's settings.
+    """
+
+    def __init__(
+        self,
+        estimator,
+        X,
+        y,
+        *,
+        space,
+        scorers,
+        splits,
+        pruning,
+        catch,
+        n_trials,
+        run_id,
+        timeout=None,
+        device=None,
+    ):
+        self.estimator = estimator
+        self.X = X
+        self.y = y
+        self.space = space
+        self.scorers = scorers
+        self.splits = splits
+        self.pruning = pruning
+        self.catch = catch
+        self.n_trials = n_trials
+        self.run_id = run_id
+        self.timeout = timeout
+        self.device = device
+
+    def _trial_estimator(self, params):
+        estimator = clone(self.estimator).set_params(**params)
+        if self.device is not None:
+            estimator.set_params(**{find_param(estimator, "device"): self.device})
+        return estimator
+
+    def _fold_estimator(self, estimator, trial, fold):
+        estimator = clone(estimator)
+        if self.pruning is None:
+            return estimator
+        key = find_param(estimator, "callbacks")
+        params = estimator.get_params(deep=True)
+        callbacks = list(params[key] or [])
+        mine = [cb for cb in callbacks if isinstance(cb, PruningCallback)]
+        others = [cb for cb in callbacks if not isinstance(cb, PruningCallback)]
+        template = mine[-1] if mine else PruningCallback(**self.pruning)
+        epochs_key = find_param(estimator, "max_epochs")
+        epochs = int(params[epochs_key]) if epochs_key else 0
+        callback = clone(template)
+        callback.set_params(trial=trial, step_offset=fold * epochs)
+        return estimator.set_params(**{key: [*others, callback]})
+
+    def evaluate(self, trial):
+        """Cross-validated mean scores of ``trial``; records the details."""
+        estimator = self._trial_estimator(trial.params)
+        scores = {key: [] for key in self.scorers}
+        fit_times, score_times = [], []
+        for fold, (train, test) in enumerate(self.splits):
+            fold_estimator = self._fold_estimator(estimator, trial, fold)
+            X_train = _safe_indexing(self.X, train)
+            y_train = None if self.y is None else _safe_indexing(self.y, train)
+            X_test = _safe_indexing(self.X, test)
+            y_test = None if self.y is None else _safe_indexing(self.y, test)
+            start = time.perf_counter()
+            fold_estimator.fit(X_train, y_train)
+            fit_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            for key, scorer in self.scorers.items():
+                value = float(scorer(fold_estimator, X_test, y_test))
+                if not math.isfinite(value):
+                    raise FloatingPointError(
+                        f"Scorer {key!r} returned {value} in fold {fold}."
+                    )
+                scores[key].append(value)
+            score_times.append(time.perf_counter() - start)
+        for key, values in scores.items():
+            trial.set_user_attr(f"split_test_{key}", values)
+        trial.set_user_attr("fit_time", fit_times)
+        trial.set_user_attr("score_time", score_times)
+        return [float(np.mean(values)) for values in scores.values()]
+
+    def run_trial(self, study, trial):
+        """Evaluate ``trial`` and tell the study its outcome."""
+        optuna = import_optional("optuna")
+        states = optuna.trial.TrialState
+        try:
+            values = self.evaluate(trial)
+        except optuna.TrialPruned:
+            study.tell(trial, state=states.PRUNED)
+        except KeyboardInterrupt:
+            trial.set_user_attr("interrupted", True)
+            trial.set_user_attr("error", "KeyboardInterrupt")
+            study.tell(trial, state=states.FAIL)
+            raise
+        except Exception as exc:
+            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
+            study.tell(trial, state=states.FAIL)
+            if not isinstance(exc, self.catch):
+                raise
+        else:
+            study.tell(trial, values)
+
+    def run(self, study, lock=None):
+        """Ask and run trials until the study has ``n_trials`` counted ones."""
+        lock = contextlib.nullcontext() if lock is None else lock
+        deadline = None if self.timeout is None else time.time() + self.timeout
+        while deadline is None or time.time() < deadline:
+            with lock:
+                if counted_trials(study, self.run_id) >= self.n_trials:
+                    return
+                trial = study.ask(fixed_distributions=self.space)
+                trial.set_user_attr(RUN_ATTR, self.run_id)
+                trial.set_user_attr("pid", os.getpid())
+            self.run_trial(study, trial)
+
+
+_WORKER_LOCK = None
+
+
+def _init_worker(lock, n_threads, quiet):
+    global _WORKER_LOCK
+    _WORKER_LOCK = lock
+    import torch
+
+    torch.set_num_threads(n_threads)
+    if quiet:
+        import_optional("optuna").logging.set_verbosity(30)
+
+
+def run_worker(runner, storage, study_name, sampler, pruner):
+    """Entry point of a worker process: load the study and run trials."""
+    optuna = import_optional("optuna")
+    study = optuna.load_study(
+        study_name=study_name, storage=storage, sampler=sampler, pruner=pruner
+    )
+    runner.run(study, _WORKER_LOCK)
+    return os.getpid()
+
+
+def worker_devices(device, n_jobs, n_gpus):
+    """Device of each worker: CUDA workers are spread over the visible GPUs.
+
+    ``device`` is the estimator's device; ``'cuda'`` and ``'auto'`` (with a
+    GPU) give worker ``i`` the GPU ``i % n_gpus``, so several workers share
+    a GPU when ``n_jobs > n_gpus``. A fixed ``'cuda:N'``, ``'cpu'`` or a
+    machine without GPUs leaves the device unchanged (None).
+    """
+    device = str(device)
+    if n_gpus < 1 or device not in ("cuda", "auto"):
+        return [None] * n_jobs
+    return [f"cuda:{i % n_gpus}" for i in range(n_jobs)]
