@@ -54,29 +54,46 @@ def _note_events(tokens):
     return np.array(events, dtype=float).reshape(-1, 3)
 
 
-def _panels(tokens, titles, vocabulary):
-    """Return ``[(title, token strings)]`` from an array or a dict of arrays."""
+def _panels(tokens, titles, measure_labels, vocabulary):
+    """Return ``[(key, title, token strings, labels)]``, one per panel."""
     if isinstance(tokens, dict):
         if not tokens:
             raise ValueError("tokens is an empty dict; give at least one traversal.")
-        names = [str(k) for k in tokens]
+        keys = [str(k) for k in tokens]
         arrays = list(tokens.values())
     else:
-        names = [None]
+        keys = [None]
         arrays = [tokens]
+    names = keys
     if titles is not None:
-        titles = [str(t) for t in titles]
-        if len(titles) != len(arrays):
+        names = [str(t) for t in titles]
+        if len(names) != len(arrays):
             raise ValueError(
-                f"titles has {len(titles)} entries for {len(arrays)} panels."
+                f"titles has {len(names)} entries for {len(arrays)} panels."
             )
-        names = titles
+    if isinstance(measure_labels, dict):
+        if set(map(str, measure_labels)) != set(keys):
+            raise ValueError(
+                "measure_labels given as a dict needs the keys of tokens "
+                f"{keys}; got {list(measure_labels)}."
+            )
+        by_key = {str(k): v for k, v in measure_labels.items()}
+        per_panel = [by_key[k] for k in keys]
+    else:
+        per_panel = [measure_labels] * len(arrays)
     panels = []
-    for name, array in zip(names, arrays):
+    for key, name, array, labels in zip(keys, names, arrays, per_panel):
         strings = _as_token_strings(array, vocabulary)
         if len(strings) == 0:
             raise ValueError(f"The traversal {name or ''!r} holds no measures.")
-        panels.append((name, strings))
+        if labels is not None:
+            labels = [str(label) for label in labels]
+            if len(labels) != len(strings):
+                raise ValueError(
+                    f"measure_labels has {len(labels)} labels for the "
+                    f"{len(strings)} measures of {name or 'the traversal'!r}."
+                )
+        panels.append((key, name, strings, labels))
     return panels
 
 
@@ -154,7 +171,7 @@ def _draw_attributes(ax, values, names, highlight):
         "vocabulary": [Vocabulary, None],
         "attributes": ["array-like", None],
         "titles": ["array-like", None],
-        "measure_labels": ["array-like", None],
+        "measure_labels": ["array-like", dict, None],
         "path": [str, os.PathLike, None],
     },
     prefer_skip_nested_validation=True,
@@ -183,8 +200,8 @@ def plot_piano_roll(
     tokens : array-like of shape (n_measures, 24) or dict
         Token strings, or integer ids together with ``vocabulary``; a dict
         maps panel names (e.g. the traversed attribute) to such arrays and
-        gives one panel per entry. When a panel name is an attribute name,
-        that attribute is drawn bold and its values are written out.
+        gives one panel per entry. When a key is an attribute name, that
+        attribute is drawn bold and its values are written out.
     vocabulary : Vocabulary, default=None
         Vocabulary of integer ``tokens``.
     attributes : list of str, default=None
@@ -194,9 +211,11 @@ def plot_piano_roll(
         attribute axes).
     titles : list of str, default=None
         One title per panel; None uses the dict keys (no title for an array).
-    measure_labels : list of str, default=None
+    measure_labels : list of str or dict, default=None
         Label under each measure of a roll, e.g. the latent value of each
-        traversal step; None numbers the measures from 1.
+        traversal step, shared by all panels, or a dict with the keys of
+        ``tokens`` giving each panel its labels; None numbers the measures
+        from 1.
     path : str or path-like, default=None
         When given, the figure is saved there as PNG.
 
@@ -222,16 +241,8 @@ def plot_piano_roll(
         raise ValueError(
             f"Unknown attributes {unknown}; choose from {list(ATTRIBUTE_NAMES)}."
         )
-    panels = _panels(tokens, titles, vocabulary)
-    n_measures = max(len(strings) for _, strings in panels)
-    if measure_labels is not None:
-        measure_labels = [str(label) for label in measure_labels]
-        bad = [name for name, s in panels if len(s) != len(measure_labels)]
-        if bad:
-            raise ValueError(
-                f"measure_labels has {len(measure_labels)} labels but the "
-                f"traversals {bad} have another number of measures."
-            )
+    panels = _panels(tokens, titles, measure_labels, vocabulary)
+    n_measures = max(len(panel[2]) for panel in panels)
     import_optional("matplotlib.pyplot")  # checks that matplotlib is installed
     from matplotlib.figure import Figure
 
@@ -244,14 +255,14 @@ def plot_piano_roll(
     )
     axes = figure.subplots(len(rows), 1, gridspec_kw={"height_ratios": rows})
     axes = np.atleast_1d(axes).tolist()
-    for name, strings in panels:
+    for key, name, strings, labels in panels:
         roll = axes.pop(0)
-        _draw_roll(roll, strings, _note_events(strings), measure_labels)
+        _draw_roll(roll, strings, _note_events(strings), labels)
         if name is not None:
             roll.set_title(name, fontsize=10, loc="left")
         if names:
             values = measure_attributes(strings)
-            highlight = name if name in ATTRIBUTE_NAMES else None
+            highlight = key if key in ATTRIBUTE_NAMES else None
             _draw_attributes(axes.pop(0), values, names, highlight)
     if path is not None:
         figure.savefig(os.fspath(path), format="png", dpi=100)

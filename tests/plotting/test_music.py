@@ -108,3 +108,17 @@ def test_plot_piano_roll_rejects_bad_input():
         plot_piano_roll(np.zeros((2, 24), dtype=int))
     with pytest.raises(ValueError, match="empty dict"):
         plot_piano_roll({})
+
+
+def test_plot_piano_roll_labels_per_panel_and_title_keeps_highlight():
+    fig = plot_piano_roll(
+        {"contour": [ARPEGGIO, RUN], "note_density": [HELD]},
+        titles=["contour (z3)", "density (z2)"],
+        measure_labels={"contour": [-1.5, 1.5], "note_density": ["0"]},
+    )
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["-1.5", "1.5"]
+    assert [t.get_text() for t in fig.axes[2].get_xticklabels()] == ["0"]
+    assert fig.axes[0].get_title(loc="left") == "contour (z3)"
+    assert [t.get_text() for t in fig.axes[1].texts] == ["0.27", "0.35"]
+    with pytest.raises(ValueError, match="keys of tokens"):
+        plot_piano_roll({"contour": [HELD]}, measure_labels={"x": ["0"]})
