@@ -63,6 +63,13 @@ def parse_args(argv=None):
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--n-steps", type=int, default=8, help="traversal steps")
     parser.add_argument(
+        "--sweep",
+        type=float,
+        default=4.0,
+        help="traverse each regularized dim over [-sweep, sweep]; 0 uses the "
+        "2%%-98%% quantiles of the training codes of that dim instead",
+    )
+    parser.add_argument(
         "--n-seeds", type=int, default=3, help="test measures traversed per attribute"
     )
     parser.add_argument("--baseline", action="store_true", help="also fit BetaVAE")
@@ -84,14 +91,18 @@ def evaluate(model, test, reg_dims=None):
     return report, accuracy
 
 
-def traverse(model, seeds, Z_train, attribute, n_steps):
-    """Decode ``seeds`` with the attribute's dim swept over the training range.
+def traverse(model, seeds, Z_train, attribute, n_steps, sweep):
+    """Decode ``seeds`` with the attribute's dim swept over a range of values.
 
-    Returns the values swept and token ids of shape
-    ``(n_seeds, n_steps, 24)``.
+    The range is ``[-sweep, sweep]``, or with ``sweep=0`` the 2%-98%
+    quantiles of the training codes of the dim. Returns the values swept and
+    token ids of shape ``(n_seeds, n_steps, 24)``.
     """
     dim = model.reg_dims_[attribute]
-    low, high = np.quantile(Z_train[:, dim], [0.02, 0.98])
+    if sweep:
+        low, high = -sweep, sweep
+    else:
+        low, high = np.quantile(Z_train[:, dim], [0.02, 0.98])
     values = np.linspace(low, high, n_steps)
     Z = np.repeat(model.transform(seeds)[:, None, :], n_steps, axis=1)
     Z[:, :, dim] = values
@@ -159,18 +170,21 @@ def main(argv=None):
     Z_train = model.transform(X)
     seeds = test.data[rng.choice(len(test.data), args.n_seeds, replace=False)]
     panels, labels = {}, {}
-    print("\nTraversals: Spearman of each attribute with the swept value")
+    print(
+        "\nTraversals: Spearman of each attribute with the swept value (0 if constant)"
+    )
     for attribute in model.attribute_names_in_:
-        values, ids = traverse(model, seeds, Z_train, attribute, args.n_steps)
+        values, ids = traverse(
+            model, seeds, Z_train, attribute, args.n_steps, args.sweep
+        )
         generated = measure_attributes(
             ids.reshape(-1, ids.shape[-1]), vocabulary=vocabulary
         )
-        rho = [
-            spearmanr(
-                values, measure_attributes(seed_ids, vocabulary=vocabulary)[attribute]
-            )[0]
-            for seed_ids in ids
-        ]
+        rho = []
+        for seed_ids in ids:
+            seen = measure_attributes(seed_ids, vocabulary=vocabulary)[attribute]
+            constant = np.ptp(seen.to_numpy()) == 0
+            rho.append(0.0 if constant else spearmanr(values, seen)[0])
         print(
             f"  {attribute}: z{model.reg_dims_[attribute]} from {values[0]:.2f} to "
             f"{values[-1]:.2f}; rho per seed {np.round(rho, 2).tolist()}; "
