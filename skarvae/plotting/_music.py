@@ -120,8 +120,9 @@ def _draw_roll(ax, tokens, events, labels):
     for beat in range(BEATS_PER_MEASURE * n_measures):
         if beat % BEATS_PER_MEASURE:
             ax.axvline(beat, color="0.85", linewidth=0.5, zorder=0)
-    c_notes = [p for p in range(low, high + 1) if p % 12 == 0]
-    ax.set_yticks(c_notes, [f"C{p // 12 - 1}" for p in c_notes])
+    names = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B")
+    labelled = [p for p in range(low, high + 1) if p % 12 == 0] or [low + 2]
+    ax.set_yticks(labelled, [f"{names[p % 12]}{p // 12 - 1}" for p in labelled])
     ax.set_yticks(range(low, high + 1), minor=True)
     ax.grid(axis="y", which="minor", color="0.93", linewidth=0.5)
     ax.set_axisbelow(True)
