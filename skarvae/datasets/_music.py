@@ -28,7 +28,7 @@ from skarvae.utils._optional import import_optional
 
 #: MIDI range every transposed note must stay in (the original's pitch_range).
 MIDI_RANGE = (55, 84)
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: split measures joined (TokenizedPart.n_joined)
 _FILE_SKIPS = ("unparsable", "wrong_n_parts")
 
 _COMMON_PARAMS = {
@@ -108,6 +108,7 @@ def _parse_pieces(sources, parse, *, part, n_parts=None, progress=False, desc=""
                     "piece": piece,
                     "tokens": result.tokens,
                     "measures": result.measure_numbers,
+                    "n_joined": result.n_joined,
                 }
             )
     return pieces, skipped
@@ -160,6 +161,7 @@ def _build_bunch(
     keep = {"train": ~is_test, "test": is_test, "all": np.ones_like(is_test)}[subset]
     rows, frames = [], []
     vocab_tokens = set()
+    n_joined = 0
     skipped["out_of_range"] = 0
     for piece, selected in zip(pieces, keep):
         shifts = _transpositions(piece["tokens"])
@@ -169,6 +171,7 @@ def _build_bunch(
             )
         if not selected:
             continue
+        n_joined += piece.get("n_joined", 0)
         if not transpose:
             shifts = [0]
         elif not shifts:
@@ -206,6 +209,7 @@ def _build_bunch(
         attributes=attributes,
         frame=frame,
         skipped=skipped,
+        n_joined=n_joined,
         n_pieces=int(keep.sum()),
         DESCR=descr,
     )
@@ -276,7 +280,9 @@ def load_music_files(
         ``vocabulary``, ``attributes`` (DataFrame of the four attributes),
         ``frame`` (DataFrame with ``piece``, ``measure``, ``transposition``),
         ``skipped`` (counts of skipped files, measures and pieces by reason),
-        ``n_pieces`` and ``DESCR``.
+        ``n_joined`` (rows of the selected pieces, untransposed, joined from
+        the two halves of a split measure, see
+        :func:`skarvae.music.tokenize_part`), ``n_pieces`` and ``DESCR``.
     (data, attributes) : tuple
         When ``return_X_y`` is True.
 
@@ -426,14 +432,25 @@ def load_bach_chorales(
     )
 
 
-def _folk_paths(music21):
+#: Folk tune collections of the music21 corpus, by folder name.
+FOLK_COLLECTIONS = {
+    "ryansMammoth": "Ryan's Mammoth Collection (1883), one tune per ABC file",
+    "oneills1850": "O'Neill's Music of Ireland (1903), 1,850 tunes in 39 ABC files",
+}
+
+
+def _folk_paths(music21, collection):
     paths = music21.corpus.getPaths(fileExtensions=("abc",))
-    return sorted(str(p) for p in paths if Path(p).parent.name == "ryansMammoth")
+    return sorted(str(p) for p in paths if Path(p).parent.name == collection)
 
 
-@validate_params(_LOADER_PARAMS, prefer_skip_nested_validation=True)
+@validate_params(
+    _LOADER_PARAMS | {"collection": [StrOptions({"all", *FOLK_COLLECTIONS})]},
+    prefer_skip_nested_validation=True,
+)
 def load_folk_tunes(
     *,
+    collection="all",
     subset="train",
     test_size=0.1,
     transpose="auto",
@@ -444,16 +461,22 @@ def load_folk_tunes(
     progress=True,
     return_X_y=False,
 ):
-    """Load the 4/4 measures of the Ryan's Mammoth folk tunes in music21.
+    """Load the 4/4 measures of the Scottish and Irish folk tunes in music21.
 
-    ``Ryan's Mammoth Collection`` (1883) ships with music21 as about a
-    thousand ABC files, one tune each; jigs and other non-4/4 tunes
-    contribute nothing (their measures count in ``skipped["not_4_4"]``).
-    Repeats are not expanded. Parsing is cached as for
-    :func:`load_bach_chorales`.
+    Two ABC collections ship with music21: ``ryansMammoth`` (Ryan's Mammoth
+    Collection, 1883, about a thousand files of one tune each, mostly
+    Scottish and Irish dance tunes) and ``oneills1850`` (O'Neill's Music of
+    Ireland, 1,850 tunes in 39 files of 50-100 tunes each). Every tune is a
+    piece, named ``collection/file`` or ``collection/file#index``. Jigs,
+    waltzes and other non-4/4 tunes contribute nothing (their measures count
+    in ``skipped["not_4_4"]``; reels written in cut time 2/2 count there
+    too). Repeats are not expanded. Each collection is parsed once and
+    cached as for :func:`load_bach_chorales`.
 
     Parameters
     ----------
+    collection : {'all', 'ryansMammoth', 'oneills1850'}, default='all'
+        Which collection to load; 'all' is both, Ryan's first.
     subset : {'train', 'test', 'all'}, default='train'
         Which tunes to return; the seeded split is by tune.
     test_size : float, default=0.1
@@ -467,7 +490,8 @@ def load_folk_tunes(
     random_state : int, RandomState instance or None, default=0
         Seed of the train/test split.
     max_pieces : int, default=None
-        Parse only the first ``max_pieces`` tunes (cached separately).
+        Parse only the first ``max_pieces`` files (cached separately); an
+        O'Neill's file holds 50-100 tunes.
     data_home : str or path-like, default=None
         Cache folder; see :func:`get_data_home`.
     progress : bool, default=True
@@ -490,17 +514,26 @@ def load_folk_tunes(
     24
     """
     music21 = import_optional("music21")
-    sources = _folk_paths(music21)[:max_pieces]
-    pieces, skipped = _cached_corpus(
-        "folk_tunes",
-        [Path(p).name for p in sources],
-        lambda name: _parse_file(
-            str(Path(sources[0]).parent / name) if sources else name
-        ),
-        n_parts=None,
-        data_home=data_home,
-        progress=progress,
-    )
+    names = list(FOLK_COLLECTIONS) if collection == "all" else [collection]
+    files = [(name, p) for name in names for p in _folk_paths(music21, name)]
+    files = files[:max_pieces]
+    pieces = []
+    skipped = dict.fromkeys(_FILE_SKIPS + SKIP_REASONS, 0)
+    for name in names:
+        by_source = {f"{name}/{Path(p).name}": p for n, p in files if n == name}
+        if not by_source:
+            continue
+        found, counts = _cached_corpus(
+            f"folk_{name}",
+            list(by_source),
+            lambda source, paths=by_source: _parse_file(paths[source]),
+            n_parts=None,
+            data_home=data_home,
+            progress=progress,
+        )
+        pieces += found
+        for reason, count in counts.items():
+            skipped[reason] += count
     return _build_bunch(
         pieces,
         skipped,
@@ -510,5 +543,7 @@ def load_folk_tunes(
         vocabulary=vocabulary,
         random_state=random_state,
         return_X_y=return_X_y,
-        descr="4/4 measures of Ryan's Mammoth Collection (music21 corpus).",
+        descr="4/4 measures of Scottish and Irish folk tunes (music21 corpus: "
+        + ", ".join(names)
+        + ").",
     )

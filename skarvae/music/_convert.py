@@ -38,58 +38,88 @@ class TokenizedPart(NamedTuple):
     tokens : ndarray of str of shape (n_measures, 24)
         One row of tokens per kept measure.
     measure_numbers : ndarray of int of shape (n_measures,)
-        The music21 measure number of each row.
+        The music21 measure number of each row (of the first half for a
+        joined split measure).
     skipped : dict of str to int
-        Number of measures skipped for each reason in :data:`SKIP_REASONS`.
+        Number of music21 measures skipped for each reason in
+        :data:`SKIP_REASONS`.
+    n_joined : int
+        Number of kept rows joined from the two halves of a split measure.
     """
 
     tokens: np.ndarray
     measure_numbers: np.ndarray
     skipped: dict
+    n_joined: int = 0
 
 
 def _fraction(value):
     return Fraction(value).limit_denominator(10_000)
 
 
-def _measure_tokens(measure, time_signature):
-    """Return ``(tokens, None)`` for a measure or ``(None, reason)``."""
-    if time_signature is None or time_signature.ratioString != "4/4":
+def _is_4_4(time_signature):
+    return time_signature is not None and time_signature.ratioString == "4/4"
+
+
+def _measure_tokens(measures, time_signature):
+    """Return ``(tokens, None)`` for one measure or a split pair, or ``(None, reason)``.
+
+    ``measures`` holds one music21 measure or the two halves of a measure
+    split at a barline; the second half's elements are shifted by the length
+    of the first, and a tie across the split is a hold like any tie inside a
+    measure.
+    """
+    if not _is_4_4(time_signature):
         return None, "not_4_4"
-    if measure.hasVoices():
+    if any(measure.hasVoices() for measure in measures):
         return None, "voices"
-    if _fraction(measure.duration.quarterLength) != _MEASURE_LENGTH:
+    lengths = [_fraction(measure.duration.quarterLength) for measure in measures]
+    if sum(lengths) != _MEASURE_LENGTH:
         return None, "incomplete"
     tokens = [HOLD] * N_TICKS
     previous = None  # the last note or rest placed in this measure
-    for element in measure.notesAndRests:
-        if element.duration.isGrace:
-            continue  # grace notes take no time; they are dropped
-        if element.isChord:
-            return None, "chord"
-        if not (element.isNote or element.isRest):
-            return None, "other"
-        start = _fraction(element.offset)
-        end = start + _fraction(element.duration.quarterLength)
-        if start not in _TICK_INDEX or (end not in _TICK_INDEX and end != 4):
-            return None, "off_grid"
-        tick = _TICK_INDEX[start]
-        if element.isRest:
-            tokens[tick] = REST
-        elif (
-            element.tie is not None
-            and element.tie.type in ("stop", "continue")
-            and previous is not None
-            and previous.isNote
-            and previous.pitch.midi == element.pitch.midi
-        ):
-            pass  # a tie inside the measure holds the previous note
-        else:
-            tokens[tick] = element.pitch.nameWithOctave
-        previous = element
+    shift = Fraction(0)
+    for measure, length in zip(measures, lengths):
+        for element in measure.notesAndRests:
+            if element.duration.isGrace:
+                continue  # grace notes take no time; they are dropped
+            if element.isChord:
+                return None, "chord"
+            if not (element.isNote or element.isRest):
+                return None, "other"
+            start = shift + _fraction(element.offset)
+            end = start + _fraction(element.duration.quarterLength)
+            if start not in _TICK_INDEX or (end not in _TICK_INDEX and end != 4):
+                return None, "off_grid"
+            tick = _TICK_INDEX[start]
+            if element.isRest:
+                tokens[tick] = REST
+            elif (
+                element.tie is not None
+                and element.tie.type in ("stop", "continue")
+                and previous is not None
+                and previous.isNote
+                and previous.pitch.midi == element.pitch.midi
+            ):
+                pass  # a tie inside the measure holds the previous note
+            else:
+                tokens[tick] = element.pitch.nameWithOctave
+            previous = element
+        shift += length
     if tokens[0] == HOLD:
         return None, "incomplete"
     return tokens, None
+
+
+def _joins(first, second, time_signature):
+    """Whether two consecutive measures are the halves of one split 4/4 bar."""
+    if second is None or not _is_4_4(time_signature):
+        return False
+    if second.timeSignature is not None and not _is_4_4(second.timeSignature):
+        return False
+    head = _fraction(first.duration.quarterLength)
+    tail = _fraction(second.duration.quarterLength)
+    return 0 < head < _MEASURE_LENGTH and head + tail == _MEASURE_LENGTH
 
 
 @validate_params({"part": [object]}, prefer_skip_nested_validation=True)
@@ -101,11 +131,20 @@ def tokenize_part(part):
     tick where a note starts holds its ``nameWithOctave`` (``"C#5"``), the
     tick where a rest starts holds ``"rest"`` and every other tick ``"__"``.
 
+    Split measures are joined: two consecutive short measures whose lengths
+    add up to a 4/4 bar (e.g. 3 + 1 beats, as encoders split a bar at a
+    phrase end, a repeat sign or a line break, the second half often
+    numbered ``4a``) give one row, numbered as the first half. A short
+    measure without such a complement (the pick-up of a piece, its last
+    measure, a 3-beat measure before a repeat to a pick-up) is skipped.
+
     Measures that cannot be represented are skipped and counted by reason:
     ``not_4_4`` (any other time signature, including 2/4, 3/4 and 2/2),
-    ``incomplete`` (pick-up and short measures), ``chord``, ``voices``
-    (several voices), ``off_grid`` (a note starts or ends off the tick grid)
-    and ``other`` (e.g. unpitched notes). Grace notes are dropped.
+    ``incomplete`` (unjoined pick-up and short measures), ``chord``,
+    ``voices`` (several voices), ``off_grid`` (a note starts or ends off the
+    tick grid) and ``other`` (e.g. unpitched notes). The counts are of
+    music21 measures, so a skipped split pair counts twice. Grace notes are
+    dropped.
 
     Ties: a note tied to the previous note of the same measure extends it
     (its ticks are ``"__"``); a note tied across the barline is
@@ -120,7 +159,7 @@ def tokenize_part(part):
     Returns
     -------
     result : TokenizedPart
-        Named tuple ``(tokens, measure_numbers, skipped)``.
+        Named tuple ``(tokens, measure_numbers, skipped, n_joined)``.
 
     Examples
     --------
@@ -129,29 +168,42 @@ def tokenize_part(part):
     >>> measure.append(meter.TimeSignature("4/4"))
     >>> for name in ["C4", "D4", "E4", "F4"]:
     ...     measure.append(note.Note(name, quarterLength=1))
-    >>> part = stream.Part([measure])
-    >>> result = tokenize_part(part)
-    >>> result.tokens[0, ::6].tolist(), result.measure_numbers.tolist()
-    (['C4', 'D4', 'E4', 'F4'], [1])
+    >>> head = stream.Measure([note.Note("G4", quarterLength=3)], number=2)
+    >>> tail = stream.Measure([note.Note("A4", quarterLength=1)], number=2)
+    >>> tail.numberSuffix = "a"
+    >>> result = tokenize_part(stream.Part([measure, head, tail]))
+    >>> result.tokens[:, ::6].tolist(), result.measure_numbers.tolist()
+    ([['C4', 'D4', 'E4', 'F4'], ['G4', '__', '__', 'A4']], [1, 2])
+    >>> result.n_joined
+    1
     """
     music21 = import_optional("music21")
     rows, numbers = [], []
     skipped = dict.fromkeys(SKIP_REASONS, 0)
+    n_joined = 0
     time_signature = None
-    measures = part.getElementsByClass(music21.stream.Measure)
-    for measure in measures:
+    measures = list(part.getElementsByClass(music21.stream.Measure))
+    i = 0
+    while i < len(measures):
+        measure = measures[i]
         if measure.timeSignature is not None:
             time_signature = measure.timeSignature
         elif time_signature is None:
             time_signature = measure.getContextByClass(music21.meter.TimeSignature)
-        tokens, reason = _measure_tokens(measure, time_signature)
+        following = measures[i + 1] if i + 1 < len(measures) else None
+        group = [measure]
+        if _joins(measure, following, time_signature):
+            group.append(following)
+        tokens, reason = _measure_tokens(group, time_signature)
+        i += len(group)
         if reason is not None:
-            skipped[reason] += 1
+            skipped[reason] += len(group)
             continue
         rows.append(tokens)
         numbers.append(measure.number)
+        n_joined += len(group) - 1
     tokens = np.array(rows, dtype="<U8").reshape(len(rows), N_TICKS)
-    return TokenizedPart(tokens, np.array(numbers, dtype=int), skipped)
+    return TokenizedPart(tokens, np.array(numbers, dtype=int), skipped, n_joined)
 
 
 def _as_token_strings(tokens, vocabulary):

@@ -4,10 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skarvae.plotting._images import plot_reconstructions, plot_traversal_grid
+from skarvae.plotting._music import plot_piano_roll
 from skarvae.plotting._search import plot_param_importances, plot_search_trials
 
 __all__ = [
     "plot_param_importances",
+    "plot_piano_roll",
     "plot_reconstructions",
     "plot_search_trials",
     "plot_traversal_grid",

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from skarvae.datasets import _music as music_module
-from skarvae.datasets import get_data_home, load_bach_chorales, load_music_files
+from skarvae.datasets import (
+    get_data_home,
+    load_bach_chorales,
+    load_folk_tunes,
+    load_music_files,
+)
 from skarvae.music import Vocabulary, token_to_midi, write_musicxml
 
 pytest.importorskip("music21")
@@ -98,3 +103,69 @@ def test_get_data_home_honours_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("SKARVAE_DATA", str(tmp_path / "env"))
     assert get_data_home() == tmp_path / "env"
     assert (tmp_path / "env").is_dir()
+
+
+ONEILLS_FILE = """X:1
+T:Pick-up and a split bar
+M:4/4
+L:1/8
+K:C
+G2|c2d2e2f2|g4a2:|
+|:b2|c'8|]
+
+X:2
+T:Waltz
+M:3/4
+L:1/8
+K:G
+|G2A2B2|c6|]
+"""
+
+RYANS_FILE = """X:1
+T:Reel
+M:4/4
+L:1/8
+K:D
+|d2f2a2f2|e8|]
+"""
+
+
+def test_load_folk_tunes_reads_both_collections_and_caches_each(tmp_path, monkeypatch):
+    (tmp_path / "oneills1850").mkdir()
+    (tmp_path / "ryansMammoth").mkdir()
+    oneills = tmp_path / "oneills1850" / "0001-0002.abc"
+    oneills.write_text(ONEILLS_FILE)
+    ryans = tmp_path / "ryansMammoth" / "reel.abc"
+    ryans.write_text(RYANS_FILE)
+    paths = {"oneills1850": [str(oneills)], "ryansMammoth": [str(ryans)]}
+    monkeypatch.setattr(music_module, "_folk_paths", lambda music21, name: paths[name])
+    home = tmp_path / "home"
+    kwargs = {"subset": "all", "transpose": False, "data_home": home}
+    both = load_folk_tunes(progress=False, **kwargs)
+    assert len(list((home / "music").glob("*.joblib"))) == 2
+    assert both.frame["piece"].tolist() == [
+        "ryansMammoth/reel.abc",
+        "ryansMammoth/reel.abc",
+        "oneills1850/0001-0002.abc#0",
+        "oneills1850/0001-0002.abc#0",
+        "oneills1850/0001-0002.abc#0",
+    ]
+    assert both.tokens[:, ::6].tolist() == [
+        ["D5", "F#5", "A5", "F#5"],
+        ["E5", "__", "__", "__"],
+        ["C5", "D5", "E5", "F5"],
+        ["G5", "__", "A5", "B5"],  # 3 beats before the repeat + 1 after
+        ["C6", "__", "__", "__"],
+    ]
+    assert both.n_joined == 1
+    assert both.skipped["incomplete"] == 1  # the pick-up
+    assert both.skipped["not_4_4"] == 2  # the waltz
+    only = load_folk_tunes(collection="oneills1850", progress=False, **kwargs)
+    np.testing.assert_array_equal(only.tokens, both.tokens[2:])
+
+    def fail(*args, **kwargs):
+        raise AssertionError("parsed again instead of reading the cache")
+
+    monkeypatch.setattr(music_module, "_parse_pieces", fail)
+    again = load_folk_tunes(collection="ryansMammoth", progress=False, **kwargs)
+    np.testing.assert_array_equal(again.tokens, both.tokens[:2])

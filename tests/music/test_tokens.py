@@ -194,3 +194,38 @@ def test_transpose_tokens_moves_pitches_only():
     out = transpose_tokens([["C4", H, "rest", "B-4"]], 3)
     assert [token_to_midi(t) for t in out[0]] == [63, None, None, 73]
     assert out[0, 1:3].tolist() == [H, "rest"]
+
+
+def test_tokenize_part_joins_the_halves_of_a_split_measure():
+    pickup = _measure(0, [_note("G4", 1)], "4/4")
+    full = _measure(1, [_note(n, 1) for n in ("C5", "D5", "E5", "F5")])
+    head = _measure(2, [_note("G5", 2), _note("A5", 1, "start")])  # 3 beats
+    tail = _measure(2, [_note("A5", 1, "stop")])  # tie across the split
+    tail.numberSuffix = "a"
+    head2 = _measure(3, [_note("B4", 3)])
+    tail2 = _measure(3, [chord.Chord(["C4", "E4"], quarterLength=1)])
+    last = _measure(4, [_note("C5", 3)])  # complements the pick-up, not joined
+    part = stream.Part([pickup, full, head, tail, head2, tail2, last])
+    result = tokenize_part(part)
+    assert result.tokens.tolist() == [
+        [*_quarters("C5", "D5", "E5", "F5")],
+        ["G5"] + [H] * 11 + ["A5"] + [H] * 11,
+    ]
+    assert result.measure_numbers.tolist() == [1, 2]
+    assert result.n_joined == 1
+    assert result.skipped["incomplete"] == 2  # the pick-up and the last measure
+    assert result.skipped["chord"] == 2  # both halves of the pair with a chord
+
+
+def test_tokenize_part_does_not_join_across_a_time_signature_change():
+    head = _measure(1, [_note("C4", 3)], "4/4")
+    tail = _measure(2, [_note("D4", 1)], "3/4")
+    result = tokenize_part(stream.Part([head, tail]))
+    assert len(result.tokens) == 0
+    assert result.n_joined == 0
+    assert result.skipped["incomplete"] == 1
+    assert result.skipped["not_4_4"] == 1
+
+
+def _quarters(*names):
+    return [t for name in names for t in [name] + [H] * 5]
