@@ -15,9 +15,10 @@ from skarvae.estimators._attributes import (
     resolve_reg_dims,
 )
 from skarvae.estimators._base import _BaseVAE
+from skarvae.estimators._editing import _AttributeEditingMixin
 
 
-class ARVAE(_BaseVAE):
+class ARVAE(_AttributeEditingMixin, _BaseVAE):
     """Attribute-regularized variational auto-encoder (Pati & Lerch, 2020).
 
     A VAE whose latent dimension ``reg_dims_[a]`` is trained to grow
@@ -151,6 +152,8 @@ class ARVAE(_BaseVAE):
         *_BaseVAE._json_attributes,
         "attribute_names_in_",
         "reg_dims_",
+        "calibration_",
+        "_attribute_layout",
     )
 
     def __init__(
@@ -226,7 +229,8 @@ class ARVAE(_BaseVAE):
         self.attribute_names_in_ = names
         self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim)
         self._regularization()  # check gamma and delta before training
-        return self._fit(X, A.astype("float32").reshape(len(A), -1))
+        self._fit(X, A.astype("float32").reshape(len(A), -1))
+        return self._fit_calibration(X, A, y)
 
     def _regularization(self):
         names = self.attribute_names_in_
