@@ -171,9 +171,11 @@ class _EditingMixin:
             are raw latent codes. ``'shift'``: values are added to the
             latent codes. Latent modes are never clipped.
         on_out_of_range : {'clip', 'raise'}, default='clip'
-            For ``mode='value'``: what to do with values outside the range of
-            the attribute seen in training; ``'clip'`` clips them with a
-            warning, ``'raise'`` raises a ValueError.
+            For ``mode='value'``: what to do with values outside the range
+            seen in training (the calibrated values at the lowest and highest
+            training codes, ``calibration_[a]["values"][[0, -1]]``, which lie
+            within the attribute's training minimum and maximum); ``'clip'``
+            clips them with a warning, ``'raise'`` raises a ValueError.
 
         Returns
         -------
