@@ -282,29 +282,31 @@ class _EditingMixin:
         (3, 5, 20)
         """
         check_is_fitted(self)
-        if mode is None:
-            mode = (
-                "value"
-                if isinstance(attribute, str) and self._calibration_entry(attribute)
-                else "latent"
-            )
         _check(
             "traverse",
-            {
-                "mode": [StrOptions(_MODES)],
-                "on_out_of_range": [StrOptions({"clip", "raise"})],
-            },
-            mode=mode,
+            {"on_out_of_range": [StrOptions({"clip", "raise"})]},
             on_out_of_range=on_out_of_range,
         )
+        mode, steps = self._traversal_values(attribute, values, n_steps, mode)
         dim, entry = self._resolve_target(attribute, mode)
-        steps = self._steps(values, n_steps, self._default_span(attribute, mode))
         codes = self._target_codes(entry, steps, mode, on_out_of_range, attribute)
         layout = self._layout(X)
         Z = self._encode(self._validate_X(X))[0].numpy().astype(np.float64)
         Z = np.repeat(Z[:, None, :], len(steps), axis=1)
         Z[:, :, dim] = Z[:, :, dim] + codes if mode == "shift" else codes
         return self._decode_steps(Z, layout)
+
+    def _traversal_values(self, attribute, values, n_steps, mode):
+        """Resolved mode and the requested values of a traversal."""
+        if mode is None:
+            mode = (
+                "value"
+                if isinstance(attribute, str) and self._calibration_entry(attribute)
+                else "latent"
+            )
+        _check("traverse", {"mode": [StrOptions(_MODES)]}, mode=mode)
+        self._resolve_target(attribute, mode)
+        return mode, self._steps(values, n_steps, self._default_span(attribute, mode))
 
     def _default_span(self, attribute, mode):
         """Default range of traversal values for ``attribute`` in ``mode``."""
