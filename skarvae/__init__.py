@@ -5,7 +5,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from skarvae.estimators import ARVAE, BetaVAE
+from skarvae.estimators import ARVAE, GLSRVAE, BetaVAE
 from skarvae.estimators._persistence import load
 
 try:
@@ -13,4 +13,4 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["ARVAE", "BetaVAE", "__version__", "load"]
+__all__ = ["ARVAE", "GLSRVAE", "BetaVAE", "__version__", "load"]

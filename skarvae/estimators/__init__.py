@@ -5,5 +5,6 @@
 
 from skarvae.estimators._arvae import ARVAE
 from skarvae.estimators._betavae import BetaVAE
+from skarvae.estimators._glsrvae import GLSRVAE
 
-__all__ = ["ARVAE", "BetaVAE"]
+__all__ = ["ARVAE", "GLSRVAE", "BetaVAE"]

@@ -5,20 +5,14 @@
 
 from numbers import Real
 
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 
-from skarvae.estimators._attributes import (
-    attribute_names,
-    check_attributes,
-    per_attribute,
-    resolve_reg_dims,
-)
-from skarvae.estimators._base import _BaseVAE
-from skarvae.estimators._editing import _AttributeEditingMixin
+from skarvae.estimators._attributes import per_attribute
+from skarvae.estimators._net import _ARNet
+from skarvae.estimators._regularized import _RegularizedVAE
 
 
-class ARVAE(_AttributeEditingMixin, _BaseVAE):
+class ARVAE(_RegularizedVAE):
     """Attribute-regularized variational auto-encoder (Pati & Lerch, 2020).
 
     A VAE whose latent dimension ``reg_dims_[a]`` is trained to grow
@@ -46,16 +40,19 @@ class ARVAE(_AttributeEditingMixin, _BaseVAE):
     delta : float, list of float or dict, default=1.0
         Spread of the tanh in the regularization, one value or one per
         attribute.
-    latent_dim : int, default=8
-        Size of the latent code; at least the number of attributes.
+    latent_dim : int, default=None
+        Size of the latent code; at least the number of attributes. None
+        uses the module's default: 8 for ``"mlp"`` and ``"conv"``, 10 for
+        ``"dsprites"``, 16 for ``"morpho_mnist"``, 32 for ``"measure_vae"``.
     beta : float, default=1.0
         Weight of the KL divergence.
     module : str or nn.Module subclass, default=None
         Network following the :class:`~skarvae.modules.VAEModule` protocol:
         a name from :data:`skarvae.modules.MODULES` or a class. None means
         ``"mlp"``.
-    hidden_dims : sequence of int, default=(128, 64)
+    hidden_dims : sequence of int, default=None
         Hidden layer widths, passed to modules that take ``hidden_dims``.
+        None keeps the module's default ((128, 64) for ``"mlp"``).
     module_params : dict, default=None
         Further keyword arguments for the module constructor.
     recon_loss : {'auto', 'mse', 'bce', 'ce'}, default='auto'
@@ -103,6 +100,8 @@ class ARVAE(_AttributeEditingMixin, _BaseVAE):
         (isotonic regression on the training codes), as knot arrays
         ``{"codes": ndarray, "values": ndarray}``; used by :meth:`predict` and
         :meth:`edit`.
+    latent_dim_ : int
+        Size of the latent code.
     net_ : skorch.NeuralNet
         The trained net; ``net_.module_`` is the torch module.
     history_ : pandas.DataFrame
@@ -147,19 +146,11 @@ class ARVAE(_AttributeEditingMixin, _BaseVAE):
     """
 
     _parameter_constraints: dict = {
-        **_BaseVAE._parameter_constraints,
+        **_RegularizedVAE._parameter_constraints,
         "reg_dims": [None, "array-like", dict],
         "gamma": [Interval(Real, 0, None, closed="left"), "array-like", dict],
         "delta": [Interval(Real, 0, None, closed="neither"), "array-like", dict],
     }
-
-    _json_attributes = (
-        *_BaseVAE._json_attributes,
-        "attribute_names_in_",
-        "reg_dims_",
-        "calibration_",
-        "_attribute_layout",
-    )
 
     def __init__(
         self,
@@ -167,10 +158,10 @@ class ARVAE(_AttributeEditingMixin, _BaseVAE):
         reg_dims=None,
         gamma=10.0,
         delta=1.0,
-        latent_dim=8,
+        latent_dim=None,
         beta=1.0,
         module=None,
-        hidden_dims=(128, 64),
+        hidden_dims=None,
         module_params=None,
         recon_loss="auto",
         lr=1e-3,
@@ -204,38 +195,7 @@ class ARVAE(_AttributeEditingMixin, _BaseVAE):
         self.random_state = random_state
         self.verbose = verbose
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the AR-VAE.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_attributes)
-            The attributes to regularize: an array, a Series or a DataFrame
-            (whose column names become the attribute names).
-
-        Returns
-        -------
-        self : ARVAE
-            The fitted estimator.
-        """
-        if y is None:
-            self._validate_fit_data(X, y)  # raises: ARVAE requires y
-        names = attribute_names(y)
-        A = check_attributes(y, names)
-        X, A = self._validate_fit_data(X, A, multi_output=True, y_numeric=True)
-        self.attribute_names_in_ = names
-        self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim)
-        self._regularization()  # check gamma and delta before training
-        self._fit(X, A.astype("float32").reshape(len(A), -1))
-        return self._fit_calibration(X, A, y)
+    _net_class = _ARNet
 
     def _regularization(self):
         names = self.attribute_names_in_
@@ -245,9 +205,3 @@ class ARVAE(_AttributeEditingMixin, _BaseVAE):
             "delta": per_attribute(self.delta, "delta", names, strictly_positive=True),
             "attribute_names": names,
         }
-
-    def _latent_names(self):
-        names = super()._latent_names()
-        for attribute, dim in self.reg_dims_.items():
-            names[dim] = f"z_{attribute}"
-        return names

@@ -50,9 +50,9 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "latent_dim": [None, Interval(Integral, 1, None, closed="left")],
         "module": [None, str, type],
-        "hidden_dims": ["array-like"],
+        "hidden_dims": [None, "array-like"],
         "module_params": [None, dict],
         "recon_loss": [StrOptions({"auto", "mse", "bce", "ce"})],
         "beta": [Interval(Real, 0, None, closed="left")],
@@ -70,6 +70,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
     # Fitted attributes that persist as JSON in ``save``; subclasses extend.
     _json_attributes = (
+        "latent_dim_",
         "n_features_in_",
         "input_shape_",
         "recon_loss_",
@@ -146,9 +147,13 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
     def _module_options(self):
         """Keyword arguments for the module constructor."""
         params = dict(self.module_params or {})
-        options = {"input_shape": self.input_shape_, "latent_dim": self.latent_dim}
+        options = {"input_shape": self.input_shape_, "latent_dim": self.latent_dim_}
         signature = inspect.signature(self._module_class).parameters
-        if "hidden_dims" in signature and "hidden_dims" not in params:
+        if (
+            self.hidden_dims is not None
+            and "hidden_dims" in signature
+            and "hidden_dims" not in params
+        ):
             hidden = np.asarray(self.hidden_dims)
             if (
                 hidden.ndim != 1
@@ -165,13 +170,35 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         params.pop("n_tokens", None)
         return {**options, **params}
 
+    #: The private skorch net class that trains the model.
+    _net_class = _VAENet
+
     def _regularization(self):
         """Net arguments for attribute regularization; none for plain VAEs."""
         return {}
 
+    def _extra_callbacks(self):
+        """Callbacks the model itself needs (e.g. annealing)."""
+        return []
+
+    def _check_net(self, net, X):
+        """Check user-supplied pieces on the initialized net before training."""
+
+    def _resolve_module(self):
+        """Set the module class and the latent size (default: the module's)."""
+        self._module_class = get_module_class(self.module)
+        self.latent_dim_ = self.latent_dim
+        if self.latent_dim_ is None:
+            param = inspect.signature(self._module_class).parameters.get("latent_dim")
+            if param is None or param.default is inspect.Parameter.empty:
+                raise ValueError(
+                    f"{self._module_class.__name__} has no default latent_dim; "
+                    "set latent_dim."
+                )
+            self.latent_dim_ = int(param.default)
+
     def _fit(self, X, y):
         """Train on validated arrays; ``y`` holds the attribute columns or None."""
-        self._module_class = get_module_class(self.module)
         self.recon_loss_ = self._choose_recon_loss(X)
         self.n_tokens_ = None
         if self.recon_loss_ == "ce":
@@ -185,12 +212,15 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         cuda = [torch.device(device).index or 0] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
-            self.net_ = self._build_net(device, seed).fit(X, y)
+            net = self._build_net(device, seed)
+            net.initialize()
+            self._check_net(net, X)
+            self.net_ = net.partial_fit(X, y)
         self.n_iter_ = len(self.net_.history)
         return self
 
     def _build_net(self, device, seed):
-        callbacks = list(self.callbacks or [])
+        callbacks = [*self._extra_callbacks(), *(self.callbacks or [])]
         validate = bool(self.validation_fraction)
         if self.early_stopping:
             callbacks.append(
@@ -203,7 +233,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
             )
         if self.verbose and self.verbose > 1:
             callbacks.append(ProgressBar())
-        return _VAENet(
+        return self._net_class(
             self._module_class,
             criterion=torch.nn.Identity,
             optimizer=torch.optim.Adam,
@@ -264,7 +294,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
                 mus.append(mu.float().cpu())
                 logvars.append(logvar.float().cpu())
         if not mus:
-            empty = torch.empty(0, self.latent_dim)
+            empty = torch.empty(0, self.latent_dim_)
             return empty, empty
         return torch.cat(mus), torch.cat(logvars)
 
@@ -296,7 +326,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, latent_dim)
+        Z : ndarray of shape (n_samples, latent_dim_)
             Posterior means, deterministic for a fitted model.
         """
         X = self._validate_X(X)
@@ -307,7 +337,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, latent_dim)
+        X : array-like of shape (n_samples, latent_dim_)
             Latent codes, e.g. the output of :meth:`transform`.
 
         Returns
@@ -319,9 +349,9 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         Z = check_array(X, dtype=np.float32, ensure_min_samples=0)
-        if Z.shape[1] != self.latent_dim:
+        if Z.shape[1] != self.latent_dim_:
             raise ValueError(
-                f"inverse_transform expects {self.latent_dim} latent features, "
+                f"inverse_transform expects {self.latent_dim_} latent features, "
                 f"got {Z.shape[1]}."
             )
         return self._decode(np.require(Z, requirements=["C", "W"]))
@@ -347,7 +377,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
                 f"n_samples must be a positive integer; got {n_samples!r}."
             )
         rng = check_random_state(random_state)
-        Z = rng.standard_normal((n_samples, self.latent_dim)).astype(np.float32)
+        Z = rng.standard_normal((n_samples, self.latent_dim_)).astype(np.float32)
         return self._decode(Z)
 
     def score(self, X, y=None):
@@ -389,7 +419,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         return -total / len(X)
 
     def _latent_names(self):
-        return [f"z{i}" for i in range(self.latent_dim)]
+        return [f"z{i}" for i in range(self.latent_dim_)]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the latent dimensions.

@@ -18,16 +18,19 @@ class BetaVAE(_EditingMixin, _BaseVAE):
 
     Parameters
     ----------
-    latent_dim : int, default=8
-        Size of the latent code.
+    latent_dim : int, default=None
+        Size of the latent code. None uses the module's default: 8 for
+        ``"mlp"`` and ``"conv"``, 10 for ``"dsprites"``, 16 for
+        ``"morpho_mnist"``, 32 for ``"measure_vae"``.
     beta : float, default=1.0
         Weight of the KL divergence; 1 gives the plain VAE.
     module : str or nn.Module subclass, default=None
         Network following the :class:`~skarvae.modules.VAEModule` protocol:
         a name from :data:`skarvae.modules.MODULES` or a class. None means
         ``"mlp"``.
-    hidden_dims : sequence of int, default=(128, 64)
+    hidden_dims : sequence of int, default=None
         Hidden layer widths, passed to modules that take ``hidden_dims``.
+        None keeps the module's default ((128, 64) for ``"mlp"``).
     module_params : dict, default=None
         Further keyword arguments for the module constructor.
     recon_loss : {'auto', 'mse', 'bce', 'ce'}, default='auto'
@@ -65,6 +68,8 @@ class BetaVAE(_EditingMixin, _BaseVAE):
 
     Attributes
     ----------
+    latent_dim_ : int
+        Size of the latent code.
     net_ : skorch.NeuralNet
         The trained net; ``net_.module_`` is the torch module.
     history_ : pandas.DataFrame
@@ -99,10 +104,10 @@ class BetaVAE(_EditingMixin, _BaseVAE):
     def __init__(
         self,
         *,
-        latent_dim=8,
+        latent_dim=None,
         beta=1.0,
         module=None,
-        hidden_dims=(128, 64),
+        hidden_dims=None,
         module_params=None,
         recon_loss="auto",
         lr=1e-3,
@@ -151,4 +156,5 @@ class BetaVAE(_EditingMixin, _BaseVAE):
             The fitted estimator.
         """
         X = self._validate_fit_data(X)
+        self._resolve_module()
         return self._fit(X, None)

@@ -57,10 +57,31 @@ def _knots(entry):
     )
 
 
+def _blocks(entry):
+    """Distinct values of the map and the first and last code of each."""
+    codes, knot_values = _knots(entry)
+    unique, inverse = np.unique(knot_values, return_inverse=True)
+    lo = np.full(len(unique), np.inf)
+    hi = np.full(len(unique), -np.inf)
+    np.minimum.at(lo, inverse, codes)
+    np.maximum.at(hi, inverse, codes)
+    return unique, lo, hi
+
+
 def code_to_value(entry, z):
-    """Attribute values read from latent codes ``z`` (clipped to the knots)."""
-    codes, values = _knots(entry)
-    return np.interp(np.asarray(z, dtype=np.float64), codes, values)
+    """Attribute values read from latent codes ``z``.
+
+    The isotonic fit is constant on blocks of training codes; a code takes
+    the value of its block, and between two blocks the value of the nearer
+    one (the step sits halfway across the gap). Steps rather than linear
+    ramps across the gaps keep predictions stable under float rounding of
+    the codes: gaps between blocks can be narrower than 1e-3, where a ramp
+    would amplify the last-bit differences of batched encoding a thousand
+    times. Beyond the training codes the end values are kept.
+    """
+    unique, lo, hi = _blocks(entry)
+    steps = (hi[:-1] + lo[1:]) / 2
+    return unique[np.searchsorted(steps, np.asarray(z, dtype=np.float64))]
 
 
 def value_range(entry):
@@ -78,16 +99,10 @@ def code_range(entry):
 def value_to_code(entry, values):
     """Latent codes whose calibrated attribute value is ``values``.
 
-    The inverse of the increasing piecewise-linear map: each flat step (a run
-    of knots sharing one value) is replaced by its midpoint, which makes the
-    values strictly increasing, and the result is linearly interpolated.
-    Values outside the calibrated range map to the end codes.
+    The inverse of the increasing map: each block of codes sharing one value
+    is replaced by its midpoint, which makes the values strictly
+    increasing, and the result is linearly interpolated. Values outside the
+    calibrated range map to the end midpoints.
     """
-    codes, knot_values = _knots(entry)
-    unique, inverse = np.unique(knot_values, return_inverse=True)
-    lo = np.full(len(unique), np.inf)
-    hi = np.full(len(unique), -np.inf)
-    np.minimum.at(lo, inverse, codes)
-    np.maximum.at(hi, inverse, codes)
-    mid = (lo + hi) / 2
-    return np.interp(np.asarray(values, dtype=np.float64), unique, mid)
+    unique, lo, hi = _blocks(entry)
+    return np.interp(np.asarray(values, dtype=np.float64), unique, (lo + hi) / 2)

@@ -56,7 +56,7 @@ class _EditingMixin:
                     f"the attributes are {known}"
                     if known
                     else f"{type(self).__name__} has no named attributes; use "
-                    f"integer latent indices 0 to {self.latent_dim - 1}"
+                    f"integer latent indices 0 to {self.latent_dim_ - 1}"
                 )
                 raise ValueError(f"Unknown attribute {key!r}: {hint}.")
             entry = self._calibration_entry(key)
@@ -67,11 +67,11 @@ class _EditingMixin:
                 )
             return reg_dims[key], entry
         if isinstance(key, Integral) and not isinstance(key, bool):
-            if not 0 <= key < self.latent_dim:
+            if not 0 <= key < self.latent_dim_:
                 raise ValueError(
                     f"Latent index {key} is out of range: latent_dim="
-                    f"{self.latent_dim}, so indices run from 0 to "
-                    f"{self.latent_dim - 1}."
+                    f"{self.latent_dim_}, so indices run from 0 to "
+                    f"{self.latent_dim_ - 1}."
                 )
             if mode == "value":
                 names = list(getattr(self, "calibration_", {}) or {})

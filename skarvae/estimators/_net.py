@@ -1,4 +1,4 @@
-"""The private skorch net that trains every skarvae estimator."""
+"""The private skorch nets that train the skarvae estimators."""
 
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -9,33 +9,42 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
-from skarvae.losses import attribute_regularization, gaussian_kl, reconstruction_loss
+from skarvae.losses import (
+    attribute_derivatives,
+    attribute_regularization,
+    gaussian_kl,
+    glsr_regularization,
+    reconstruction_loss,
+)
 
 
 class _LossTerms(Callback):
     """Write the epoch means of each loss term to the history.
 
     The net keeps each batch's detached terms; they are stacked and read back
-    once per epoch, so logging adds no host synchronisation per batch.
+    once per epoch, so logging adds no host synchronisation per batch. Scalar
+    terms become ``<prefix>_<term>`` columns; per-attribute terms become
+    ``<prefix>_<term>_<attribute>`` columns, and the regularizer's terms also
+    get their sum as ``<prefix>_<term>``.
     """
 
     def on_epoch_begin(self, net, **kwargs):
         net._running = {}
 
     def on_epoch_end(self, net, **kwargs):
-        for prefix, (sizes, terms) in net._running.items():
+        for prefix, (sizes, batches) in net._running.items():
             weights = torch.tensor(sizes, dtype=torch.float64)
-            weights = (weights / weights.sum()).to(terms[0][0].device)
-            means = {
-                name: (weights @ torch.stack(values).double()).tolist()
-                for name, values in zip(("recon", "kld", "ar"), zip(*terms))
-            }
-            net.history.record(f"{prefix}_recon", means["recon"])
-            net.history.record(f"{prefix}_kld", means["kld"])
-            if "ar" in means:
-                net.history.record(f"{prefix}_ar", sum(means["ar"]))
-                for name, value in zip(net.attribute_names, means["ar"]):
-                    net.history.record(f"{prefix}_ar_{name}", value)
+            weights = (weights / weights.sum()).to(batches[0]["recon"].device)
+            for name in batches[0]:
+                values = torch.stack([terms[name] for terms in batches]).double()
+                mean = (weights @ values).tolist()
+                if isinstance(mean, float):
+                    net.history.record(f"{prefix}_{name}", mean)
+                    continue
+                if name == net.reg_name:
+                    net.history.record(f"{prefix}_{name}", sum(mean))
+                for attribute, value in zip(net.attribute_names, mean):
+                    net.history.record(f"{prefix}_{name}_{attribute}", value)
 
 
 class _CheckFinite(Callback):
@@ -51,33 +60,45 @@ class _CheckFinite(Callback):
             )
 
 
-class _VAENet(NeuralNet):
-    """skorch net computing recon + beta * KL + sum_l gamma_l * AR_l.
+class _Annealing(Callback):
+    """Ramp the KL and regularization weights linearly from 0 over epochs.
 
-    Parameters beyond skorch's own: ``recon_loss`` ('mse', 'bce' or 'ce'),
-    ``beta``, and for attribute regularization ``reg_dims`` (latent index per
-    attribute column), ``gamma`` and ``delta`` (one value per attribute) and
-    ``attribute_names`` (used for the history columns).
+    In epoch ``e`` (from 1) a weight with a warm-up of ``w`` epochs is
+    scaled by ``min(1, (e - 1) / w)``: 0 in the first epoch, full from epoch
+    ``w + 1`` on. A warm-up of 0 keeps the full weight throughout.
     """
 
-    def __init__(
-        self,
-        *args,
-        recon_loss="mse",
-        beta=1.0,
-        reg_dims=(),
-        gamma=(),
-        delta=(),
-        attribute_names=(),
-        **kwargs,
-    ):
+    def __init__(self, beta_warmup=0, gamma_warmup=0):
+        self.beta_warmup = beta_warmup
+        self.gamma_warmup = gamma_warmup
+
+    def on_epoch_begin(self, net, **kwargs):
+        done = len(net.history) - 1  # the history already has this epoch's row
+        net.kl_scale = min(1.0, done / self.beta_warmup) if self.beta_warmup else 1.0
+        net.reg_scale = min(1.0, done / self.gamma_warmup) if self.gamma_warmup else 1.0
+        net.history.record("kl_scale", net.kl_scale)
+        net.history.record("reg_scale", net.reg_scale)
+
+
+class _VAENet(NeuralNet):
+    """skorch net computing ``recon + beta * KL`` plus a model's regularizer.
+
+    Parameters beyond skorch's own: ``recon_loss`` ('mse', 'bce' or 'ce'),
+    ``beta`` and ``attribute_names`` (for the history columns). Subclasses
+    add a regularizer through :meth:`_regularizer`. ``kl_scale`` and
+    ``reg_scale`` (1 unless an annealing callback sets them) scale the KL and
+    the regularizer.
+    """
+
+    reg_name = None
+
+    def __init__(self, *args, recon_loss="mse", beta=1.0, attribute_names=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.recon_loss = recon_loss
         self.beta = beta
-        self.reg_dims = list(reg_dims)
-        self.gamma = list(gamma)
-        self.delta = list(delta)
         self.attribute_names = list(attribute_names)
+        self.kl_scale = 1.0
+        self.reg_scale = 1.0
 
     @property
     def _default_callbacks(self):
@@ -108,29 +129,32 @@ class _VAENet(NeuralNet):
             loss = self.get_loss(y_pred, yi, X=Xi, training=False)
         return {"loss": loss, "y_pred": y_pred}
 
-    def _ar_constants(self):
-        """gamma, delta and reg_dims as tensors on the device, built once."""
+    def _constants(self, *names):
+        """Per-attribute parameters as tensors on the device, built once."""
         cache = self.__dict__.setdefault("_cache", {})
         key = str(self.device)
         if key not in cache:
-            cache[key] = tuple(
-                torch.as_tensor(v, device=self.device)
-                for v in (self.gamma, self.delta, self.reg_dims)
-            )
-        return cache[key]
+            cache[key] = {}
+        tensors = cache[key]
+        for name in names:
+            if name not in tensors:
+                tensors[name] = torch.as_tensor(getattr(self, name), device=self.device)
+        return tuple(tensors[name] for name in names)
+
+    def _regularizer(self, y_pred, y_true, terms):
+        """Weighted regularization loss; record detached terms in ``terms``."""
+        return None
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        output, mu, logvar, z = y_pred
+        output, mu, logvar, _ = y_pred
         X = X.to(self.device)
         recon = reconstruction_loss(output, X, self.recon_loss).mean()
         kld = gaussian_kl(mu, logvar).mean()
-        loss = recon + self.beta * kld
-        terms = (recon.detach(), kld.detach())
-        if self.reg_dims:
-            gamma, delta, dims = self._ar_constants()
-            ar = attribute_regularization(z[:, dims], y_true.to(self.device), delta)
-            loss = loss + (gamma * ar).sum()
-            terms += (ar.detach(),)
+        loss = recon + (self.beta * self.kl_scale) * kld
+        terms = {"recon": recon.detach(), "kld": kld.detach()}
+        reg = self._regularizer(y_pred, y_true, terms)
+        if reg is not None:
+            loss = loss + self.reg_scale * reg
         running = self.__dict__.setdefault("_running", {})
         sizes, batches = running.setdefault("train" if training else "valid", ([], []))
         sizes.append(len(X))
@@ -142,3 +166,60 @@ class _VAENet(NeuralNet):
         state.pop("_cache", None)
         state.pop("_running", None)
         return state
+
+
+class _ARNet(_VAENet):
+    """Adds ``sum_l gamma_l * AR_l``, the AR-VAE regularization (Eq. 8)."""
+
+    reg_name = "ar"
+
+    def __init__(self, *args, reg_dims=(), gamma=(), delta=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reg_dims = list(reg_dims)
+        self.gamma = list(gamma)
+        self.delta = list(delta)
+
+    def _regularizer(self, y_pred, y_true, terms):
+        z = y_pred[3]
+        gamma, delta, dims = self._constants("gamma", "delta", "reg_dims")
+        ar = attribute_regularization(z[:, dims], y_true.to(self.device), delta)
+        terms["ar"] = ar.detach()
+        return (gamma * ar).sum()
+
+
+class _GLSRNet(_VAENet):
+    """Adds ``sum_l gamma_l * GLSR_l``, the GLSR-VAE regularization.
+
+    ``grad`` columns in the history hold the mean derivative of each
+    attribute along its dim.
+    """
+
+    reg_name = "glsr"
+
+    def __init__(
+        self,
+        *args,
+        attribute_fns=(),
+        reg_dims=(),
+        gamma=(),
+        grad_mean=(),
+        grad_std=(),
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.attribute_fns = list(attribute_fns)
+        self.reg_dims = list(reg_dims)
+        self.gamma = list(gamma)
+        self.grad_mean = list(grad_mean)
+        self.grad_std = list(grad_std)
+
+    def _regularizer(self, y_pred, y_true, terms):
+        z = y_pred[3]
+        gamma, mean, std = self._constants("gamma", "grad_mean", "grad_std")
+        _, derivatives = attribute_derivatives(
+            self.module_.decode, z, self.attribute_fns, self.reg_dims
+        )
+        glsr = glsr_regularization(derivatives, mean, std)
+        terms["glsr"] = glsr.detach()
+        terms["grad"] = derivatives.detach().mean(dim=0)
+        return (gamma * glsr).sum()

@@ -17,6 +17,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
+from skarvae.losses import ATTRIBUTE_FUNCTIONS
 from skarvae.modules import MODULES, get_module_class
 
 FORMAT = "skarvae-model"
@@ -38,6 +39,11 @@ def _to_json(value):
         return value.item()
     if isinstance(value, torch.device):
         return str(value)
+    if type(value) in ATTRIBUTE_FUNCTIONS.values():
+        return {
+            "__attribute_fn__": type(value).__name__,
+            "params": _to_json(value.get_params()),
+        }
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise TypeError(type(value).__name__)
@@ -47,6 +53,9 @@ def _from_json(value):
     if isinstance(value, dict):
         if set(value) == {"__tuple__"}:
             return tuple(_from_json(v) for v in value["__tuple__"])
+        if set(value) == {"__attribute_fn__", "params"}:
+            cls = ATTRIBUTE_FUNCTIONS[value["__attribute_fn__"]]
+            return cls(**_from_json(value["params"]))
         return {k: _from_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_from_json(v) for v in value]
@@ -80,7 +89,9 @@ def _params_to_json(estimator):
         return {k: _to_json(v) for k, v in params.items()}
     except TypeError as exc:
         raise ValueError(
-            f"Cannot save a parameter of type {exc}; use pickle/joblib instead."
+            f"Cannot save a parameter of type {exc} (only built-in attribute "
+            "functions and plain values can be saved without code); use "
+            "pickle/joblib for trusted files instead."
         ) from None
 
 
@@ -163,7 +174,7 @@ def load(path):
 
     Returns
     -------
-    estimator : ARVAE or BetaVAE
+    estimator : ARVAE, BetaVAE or GLSRVAE
         The fitted estimator.
 
     Examples
@@ -179,9 +190,9 @@ def load(path):
     >>> bool((loaded.transform(data.data) == vae.transform(data.data)).all())
     True
     """
-    from skarvae.estimators import ARVAE, BetaVAE
+    from skarvae.estimators import ARVAE, GLSRVAE, BetaVAE
 
-    classes = {cls.__name__: cls for cls in (ARVAE, BetaVAE)}
+    classes = {cls.__name__: cls for cls in (ARVAE, BetaVAE, GLSRVAE)}
     metadata, weights = _read(path)
     try:
         cls = classes[metadata["class"]]
@@ -194,7 +205,7 @@ def load(path):
             )
         history = metadata["history"]
         device = metadata["device"]
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(
             f"{str(path)!r} has incomplete or invalid metadata ({exc!r})."
         ) from exc

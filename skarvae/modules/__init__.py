@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skarvae.modules._base import VAEModule, VAEOutput
+from skarvae.modules._conv import ConvVAE, DSpritesVAE, MorphoMNISTVAE
 from skarvae.modules._measure import MeasureVAE
 from skarvae.modules._mlp import MLPVAE
 from skarvae.modules._registry import MODULES, get_module_class
@@ -11,7 +12,10 @@ from skarvae.modules._registry import MODULES, get_module_class
 __all__ = [
     "MLPVAE",
     "MODULES",
+    "ConvVAE",
+    "DSpritesVAE",
     "MeasureVAE",
+    "MorphoMNISTVAE",
     "VAEModule",
     "VAEOutput",
     "get_module_class",

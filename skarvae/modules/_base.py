@@ -42,8 +42,10 @@ class VAEModule(nn.Module):
 
     The estimators build a module as
     ``module(input_shape=..., latent_dim=..., **options)`` where ``options``
-    holds ``n_tokens`` for token data (``recon_loss="ce"``), ``hidden_dims``
-    when the constructor accepts it, and the estimator's ``module_params``.
+    holds ``n_tokens`` for token data (``recon_loss="ce"``), the estimator's
+    ``hidden_dims`` when it is set and the constructor accepts it, and the
+    estimator's ``module_params``. The default of the constructor's
+    ``latent_dim`` is used when the estimator's ``latent_dim`` is None.
     Any :class:`torch.nn.Module` subclass that follows this protocol can be
     passed as ``module=`` to the estimators.
 

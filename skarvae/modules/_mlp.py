@@ -35,7 +35,7 @@ class MLPVAE(VAEModule):
     ----------
     input_shape : tuple of int
         Shape of one sample, e.g. ``(n_features,)``.
-    latent_dim : int
+    latent_dim : int, default=8
         Size of the latent code.
     hidden_dims : sequence of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
@@ -58,7 +58,7 @@ class MLPVAE(VAEModule):
     def __init__(
         self,
         input_shape,
-        latent_dim,
+        latent_dim=8,
         hidden_dims=(128, 64),
         activation="relu",
         dropout=0.0,

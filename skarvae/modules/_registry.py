@@ -7,13 +7,17 @@ import inspect
 
 from torch import nn
 
+from skarvae.modules._conv import ConvVAE, DSpritesVAE, MorphoMNISTVAE
 from skarvae.modules._measure import MeasureVAE
 from skarvae.modules._mlp import MLPVAE
 
 #: Built-in modules by the name accepted in the estimators' ``module=``.
 MODULES = {
+    "conv": ConvVAE,
+    "dsprites": DSpritesVAE,
     "measure_vae": MeasureVAE,
     "mlp": MLPVAE,
+    "morpho_mnist": MorphoMNISTVAE,
 }
 
 

@@ -54,10 +54,10 @@ def _latent_index(estimator, attribute):
                 f"Unknown attribute {attribute!r}; the attributes are {list(reg_dims)}."
             )
         return reg_dims[attribute]
-    if not 0 <= attribute < estimator.latent_dim:
+    if not 0 <= attribute < estimator.latent_dim_:
         raise ValueError(
             f"Latent index {attribute} is out of range for latent_dim="
-            f"{estimator.latent_dim}."
+            f"{estimator.latent_dim_}."
         )
     return int(attribute)
 
@@ -160,17 +160,17 @@ def plot_attribute_surface(
     dim = _latent_index(estimator, attribute)
     if free_dim is None:
         taken = {dim, *getattr(estimator, "reg_dims_", {}).values()}
-        free = [d for d in range(estimator.latent_dim) if d not in taken]
+        free = [d for d in range(estimator.latent_dim_) if d not in taken]
         if not free:
             raise ValueError(
                 "Every latent dimension is regularized; pass free_dim to pick "
                 "the y axis."
             )
         free_dim = free[0]
-    elif free_dim >= estimator.latent_dim or free_dim == dim:
+    elif free_dim >= estimator.latent_dim_ or free_dim == dim:
         raise ValueError(
             f"free_dim={free_dim} must be a latent index other than {dim}, below "
-            f"latent_dim={estimator.latent_dim}."
+            f"latent_dim={estimator.latent_dim_}."
         )
     calibration = getattr(estimator, "calibration_", {}) or {}
     name = attribute
@@ -184,7 +184,7 @@ def plot_attribute_surface(
         x_range = (-span, span)
     xs = np.linspace(*x_range, n_steps)
     ys = np.linspace(-span, span, n_steps)
-    base = np.zeros(estimator.latent_dim)
+    base = np.zeros(estimator.latent_dim_)
     if X is not None:
         base = np.asarray(estimator.transform(X), dtype=np.float64).mean(axis=0)
     Z = np.tile(base, (n_steps * n_steps, 1))

@@ -1,0 +1,129 @@
+"""GLSR-VAE: training behaviour, attribute functions, persistence."""
+
+import numpy as np
+import pytest
+import torch
+from scipy.stats import spearmanr
+
+import skarvae
+from skarvae import GLSRVAE
+from skarvae.datasets import make_attribute_data
+from skarvae.losses import MeanIntensity
+from skarvae.utils._testing import FAST, mean_output
+
+
+@pytest.fixture
+def synthetic():
+    data = make_attribute_data(800, n_features=10, n_attributes=2, random_state=0)
+    X = data.data
+    return X, X.mean(axis=1)
+
+
+def test_glsr_trains_derivative_towards_target(synthetic):
+    X, a = synthetic
+    vae = GLSRVAE(
+        mean_output,
+        grad_mean=0.15,
+        grad_std=0.02,
+        gamma_warmup=2,
+        latent_dim=4,
+        hidden_dims=(32,),
+        max_epochs=12,
+        random_state=0,
+    )
+    vae.fit(X, a)
+    history = vae.history_
+    grad = history["train_grad_attr0"].to_numpy()
+    assert abs(grad[-1] - 0.15) < 0.05
+    assert abs(grad[-1] - 0.15) < abs(grad[0] - 0.15)
+    rho = spearmanr(vae.transform(X)[:, 0], a).statistic
+    assert rho > 0.8
+    np.testing.assert_allclose(history["reg_scale"].to_numpy()[:3], [0, 0.5, 1])
+    np.testing.assert_allclose(history["kl_scale"].to_numpy(), 1.0)
+    # loss = recon + beta * kld + reg_scale * gamma * glsr
+    total = (
+        history["train_recon"]
+        + history["train_kld"]
+        + (history["reg_scale"] * history["train_glsr_attr0"])
+    )
+    np.testing.assert_allclose(history["train_loss"], total, rtol=1e-5)
+
+
+def test_beta_warmup_scales_kl(synthetic):
+    X, a = synthetic
+    vae = GLSRVAE(mean_output, beta_warmup=4, **FAST, random_state=0).fit(X, a)
+    np.testing.assert_allclose(vae.history_["kl_scale"], [0.0, 0.25])
+
+
+def test_attribute_fns_by_name_and_per_attribute_settings():
+    data = make_attribute_data(200, n_features=6, n_attributes=2, random_state=0)
+    first = lambda out: out[:, 0]  # noqa: E731
+    fns = {"a1": mean_output, "a0": first}
+    vae = GLSRVAE(
+        fns,
+        reg_dims={"a0": 3, "a1": 1},
+        grad_mean=[0.1, -0.1],
+        grad_std={"a0": 0.1, "a1": 0.2},
+        **FAST,
+        random_state=0,
+    )
+    vae.fit(data.data, data.attributes)
+    assert vae.net_.attribute_fns == [first, mean_output]
+    assert vae.net_.reg_dims == [3, 1]
+    assert vae.net_.grad_std == [0.1, 0.2]
+    assert "train_grad_a1" in vae.history_
+
+
+@pytest.mark.parametrize(
+    ("fn", "match"),
+    [
+        (lambda out: out, r"one value per sample, shape \(2,\); got \(2, 6\)"),
+        (lambda out: out.argmax(dim=1), "floating-point"),
+        (
+            lambda out: out.detach().mean(dim=1),
+            "derivative along the latent dim is zero",
+        ),
+        (
+            lambda out: torch.round(out).mean(dim=1),
+            "derivative along the latent dim is zero",
+        ),
+        (
+            lambda out: torch.as_tensor(np.asarray(out).mean(axis=1)),
+            "not differentiable|failed",
+        ),
+        (lambda out: out.no_such_method(), "failed on the decoder output"),
+    ],
+)
+def test_bad_attribute_functions_get_clear_errors(tabular, fn, match):
+    with pytest.raises(ValueError, match=match):
+        GLSRVAE(fn, **FAST).fit(tabular.data, tabular.attributes["a0"])
+
+
+def test_attribute_fns_must_match_attributes(tabular):
+    with pytest.raises(ValueError, match="attribute_fns has 1 entries but there are 2"):
+        GLSRVAE([mean_output], **FAST).fit(tabular.data, tabular.attributes)
+    with pytest.raises(ValueError, match="must be callable"):
+        GLSRVAE([mean_output, 3], **FAST).fit(tabular.data, tabular.attributes)
+    with pytest.raises(
+        ValueError, match="grad_mean for attribute 'a0' must be a finite"
+    ):
+        GLSRVAE(mean_output, grad_mean=[np.inf], **FAST).fit(
+            tabular.data, tabular.attributes[["a0"]]
+        )
+
+
+def test_glsr_is_deterministic_and_persists(tmp_path):
+    rng = np.random.default_rng(0)
+    X = (rng.random((60, 3, 4, 4)) < rng.random((60, 1, 1, 1))).astype(np.float32)
+    a = X.mean(axis=(1, 2, 3))
+    kwargs = {**FAST, "random_state": 0}
+    vae = GLSRVAE([MeanIntensity()], **kwargs).fit(X, a)
+    again = GLSRVAE([MeanIntensity()], **kwargs).fit(X, a)
+    np.testing.assert_array_equal(vae.transform(X), again.transform(X))
+    vae.save(tmp_path / "glsr.skarvae")
+    loaded = skarvae.load(tmp_path / "glsr.skarvae")
+    assert loaded.attribute_fns == [MeanIntensity()]
+    np.testing.assert_array_equal(loaded.transform(X), vae.transform(X))
+    custom = GLSRVAE(mean_output, **kwargs).fit(X, a)
+    with pytest.raises(ValueError, match="use pickle/joblib"):
+        custom.save(tmp_path / "custom.skarvae")
