@@ -95,6 +95,11 @@ class ARVAE(_RegularizedVAE):
         Series, or ``attr0, attr1, ...`` for arrays.
     reg_dims_ : dict
         Latent dimension of each attribute, in attribute order.
+    calibration_ : dict
+        Per attribute, the increasing map from its latent code to its value
+        (isotonic regression on the training codes), as knot arrays
+        ``{"codes": ndarray, "values": ndarray}``; used by :meth:`predict` and
+        :meth:`edit`.
     latent_dim_ : int
         Size of the latent code.
     net_ : skorch.NeuralNet

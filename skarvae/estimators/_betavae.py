@@ -6,9 +6,10 @@
 from sklearn.base import _fit_context
 
 from skarvae.estimators._base import _BaseVAE
+from skarvae.estimators._editing import _EditingMixin
 
 
-class BetaVAE(_BaseVAE):
+class BetaVAE(_EditingMixin, _BaseVAE):
     """beta-VAE (Higgins et al. 2017), the unregularized AR-VAE baseline.
 
     Trains ``reconstruction + beta * KL`` with a skorch net. It has the same

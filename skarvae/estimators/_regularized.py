@@ -11,9 +11,10 @@ from skarvae.estimators._attributes import (
     resolve_reg_dims,
 )
 from skarvae.estimators._base import _BaseVAE
+from skarvae.estimators._editing import _AttributeEditingMixin
 
 
-class _RegularizedVAE(_BaseVAE):
+class _RegularizedVAE(_AttributeEditingMixin, _BaseVAE):
     """Base class of ARVAE and GLSRVAE: attribute columns as required targets.
 
     Warning: This class should not be used directly. Use derived classes
@@ -24,6 +25,8 @@ class _RegularizedVAE(_BaseVAE):
         *_BaseVAE._json_attributes,
         "attribute_names_in_",
         "reg_dims_",
+        "calibration_",
+        "_attribute_layout",
     )
 
     def __sklearn_tags__(self):
@@ -57,7 +60,8 @@ class _RegularizedVAE(_BaseVAE):
         self.attribute_names_in_ = names
         self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim_)
         self._regularization()  # check the per-attribute settings before training
-        return self._fit(X, A.astype("float32").reshape(len(A), -1))
+        self._fit(X, A.astype("float32").reshape(len(A), -1))
+        return self._fit_calibration(X, A, y)
 
     def _latent_names(self):
         names = super()._latent_names()

@@ -3,6 +3,7 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skarvae.metrics._content import content_preservation_score
 from skarvae.metrics._dci import dci_score
 from skarvae.metrics._disentanglement import (
     interpretability_score,
@@ -19,6 +20,7 @@ from skarvae.metrics._scorer import (
 )
 
 __all__ = [
+    "content_preservation_score",
     "dci_score",
     "disentanglement_report",
     "disentanglement_scorer",
