@@ -332,6 +332,31 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         X = self._validate_X(X)
         return self._encode(X)[0].numpy()
 
+    def sample_latent(self, X, random_state=None):
+        """Draw one latent code per sample from the posterior q(z | x).
+
+        :meth:`transform` returns the posterior means; this returns
+        ``mu + sigma * eps`` with ``eps ~ N(0, I)``, as the original AR-VAE
+        evaluation did.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+            Data to encode.
+        random_state : int, RandomState instance or None, default=None
+            Seeds ``eps``; the draw does not depend on the device.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, latent_dim_)
+            Posterior samples.
+        """
+        X = self._validate_X(X)
+        mu, logvar = self._encode(X)
+        rng = check_random_state(random_state)
+        eps = rng.standard_normal(mu.shape).astype(np.float32)
+        return (mu + torch.exp(0.5 * logvar) * torch.from_numpy(eps)).numpy()
+
     def inverse_transform(self, X):
         """Decode latent codes back to the data space.
 

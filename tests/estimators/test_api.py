@@ -246,3 +246,16 @@ def test_device_auto_falls_back_to_cpu(tabular):
 
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert str(vae.net_.device) == expected
+
+
+def test_sample_latent_draws_around_the_mean(tabular):
+    vae = BetaVAE(**FAST, random_state=0).fit(tabular.data)
+    Z = vae.sample_latent(tabular.data, random_state=0)
+    np.testing.assert_array_equal(Z, vae.sample_latent(tabular.data, random_state=0))
+    mu = vae.transform(tabular.data)
+    assert Z.shape == mu.shape
+    assert not np.allclose(Z, mu)
+    draws = np.stack(
+        [vae.sample_latent(tabular.data[:5], random_state=s) for s in range(400)]
+    )
+    np.testing.assert_allclose(draws.mean(axis=0), mu[:5], atol=0.2)
