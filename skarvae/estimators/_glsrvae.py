@@ -35,7 +35,7 @@ class GLSRVAE(_RegularizedVAE):
     Unlike :class:`ARVAE`, which only needs attribute values, GLSR needs the
     attribute as a differentiable function of the output; the attribute
     columns ``y`` name the attributes and are what the metrics, scorers and
-    attribute edits use.
+    the calibration behind ``predict`` and ``edit`` use.
 
     Parameters
     ----------
@@ -103,6 +103,10 @@ class GLSRVAE(_RegularizedVAE):
         Attribute names.
     reg_dims_ : dict
         Latent dimension of each attribute, in attribute order.
+    calibration_ : dict
+        Per attribute, the increasing map from its latent code to its value
+        (isotonic regression on the training codes) that ``predict`` and
+        ``edit(mode="value")`` use, as in :class:`ARVAE`.
     latent_dim_ : int
         Size of the latent code.
     net_ : skorch.NeuralNet

@@ -197,7 +197,11 @@ def load(path):
     try:
         cls = classes[metadata["class"]]
         estimator = cls(**_from_json(metadata["params"]))
-        for name, value in _from_json(metadata["fitted"]).items():
+        fitted = _from_json(metadata["fitted"])
+        missing = sorted(set(cls._json_attributes) - set(fitted))
+        if missing:
+            raise KeyError(f"fitted attributes {missing}")
+        for name, value in fitted.items():
             setattr(estimator, name, value)
         if hasattr(estimator, "feature_names_in_"):
             estimator.feature_names_in_ = np.asarray(

@@ -122,6 +122,15 @@ def test_tampered_weights_and_versions_are_refused(fitted, tmp_path):
     with pytest.raises(ValueError, match="incomplete or invalid metadata"):
         skarvae.load(path)
 
+    def drop_calibration(meta):
+        del meta["fitted"]["calibration_"]
+        return meta
+
+    vae.save(path)
+    _rewrite(path, metadata=drop_calibration)
+    with pytest.raises(ValueError, match=r"calibration_"):
+        skarvae.load(path)
+
 
 def test_mismatched_architecture_is_refused(fitted, tmp_path):
     vae, _ = fitted
