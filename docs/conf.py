@@ -37,7 +37,7 @@ myst_enable_extensions = ["dollarmath"]
 # API reference: one generated page per public object.
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
 autodoc_typehints = "none"
 
 # numpydoc renders the docstrings; it does not list every method in a table
