@@ -118,7 +118,7 @@ class ARVAE(_RegularizedVAE):
         Vocabulary size for token data.
     n_features_in_ : int
         Number of features (second axis) seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of the features, when X was a DataFrame with string columns.
 
     See Also

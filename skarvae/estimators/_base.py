@@ -81,7 +81,10 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
-        tags.non_deterministic = str(self.device) != "cpu"
+        device = str(self.device)
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        tags.non_deterministic = device != "cpu"
         return tags
 
     # ------------------------------------------------------------------ fit
@@ -320,13 +323,13 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Data in the layout the estimator was fitted on (images may also
             be given flattened).
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, latent_dim_)
+        Z : ndarray of shape (n_samples, ``latent_dim_``)
             Posterior means, deterministic for a fitted model.
         """
         X = self._validate_X(X)
@@ -341,14 +344,14 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Data to encode.
         random_state : int, RandomState instance or None, default=None
             Seeds ``eps``; the draw does not depend on the device.
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, latent_dim_)
+        Z : ndarray of shape (n_samples, ``latent_dim_``)
             Posterior samples.
         """
         X = self._validate_X(X)
@@ -362,12 +365,12 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, latent_dim_)
+        X : array-like of shape (n_samples, ``latent_dim_``)
             Latent codes, e.g. the output of :meth:`transform`.
 
         Returns
         -------
-        X_decoded : ndarray of shape (n_samples, *input_shape)
+        X_decoded : ndarray of shape (n_samples, \\*input_shape)
             Decoded data in the layout fitted on: values for
             ``recon_loss='mse'``, probabilities for ``'bce'``, most likely
             token ids for ``'ce'``.
@@ -393,7 +396,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, *input_shape)
+        X_new : ndarray of shape (n_samples, \\*input_shape)
             Decoded samples, as :meth:`inverse_transform` returns them.
         """
         check_is_fitted(self)
@@ -418,7 +421,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Data to score.
         y : Ignored
             Not used, present for API consistency.

@@ -84,7 +84,7 @@ class BetaVAE(_EditingMixin, _BaseVAE):
         Vocabulary size for token data.
     n_features_in_ : int
         Number of features (second axis) seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of the features, when X was a DataFrame with string columns.
 
     See Also
@@ -144,7 +144,7 @@ class BetaVAE(_EditingMixin, _BaseVAE):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Training data.
         y : Ignored
             Attribute columns are accepted and ignored, so that the baseline

@@ -116,7 +116,7 @@ class _EditingMixin:
         return {"frame": None, "flat": len(shape) > 1 and ndim == 2}
 
     def _in_layout(self, decoded, layout, lead):
-        """Decoded data of shape (*lead, *input_shape) in the user's layout."""
+        """Decoded data of shape (\\*lead, \\*input_shape) in the user's layout."""
         if layout["flat"]:
             decoded = decoded.reshape(*lead, math.prod(self.input_shape_))
         if layout["frame"] is not None and len(lead) == 1:
@@ -159,7 +159,7 @@ class _EditingMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Data to edit, in the layout fitted on (images may be flattened).
         targets : dict
             Maps attribute names (:class:`ARVAE`) or integer latent indices
@@ -182,7 +182,7 @@ class _EditingMixin:
         X_edited : ndarray or DataFrame
             Decoded data in the layout of X: a DataFrame with the same
             columns and index when X was one, flattened images when X was
-            flattened, else shape (n_samples, *input_shape). Values, in
+            flattened, else shape (n_samples, \\*input_shape). Values, in
             [0, 1] probabilities (``recon_loss='bce'``) or token ids
             (``'ce'``), as :meth:`inverse_transform` returns them.
 
@@ -246,7 +246,7 @@ class _EditingMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Data whose codes are varied.
         attribute : str or int
             Attribute name (:class:`ARVAE`) or latent index.
@@ -266,7 +266,7 @@ class _EditingMixin:
 
         Returns
         -------
-        X_traversed : ndarray of shape (n_samples, n_values, *input_shape)
+        X_traversed : ndarray of shape (n_samples, n_values, \\*input_shape)
             Decoded data, ``X_traversed[i, k]`` is sample ``i`` with the
             dimension set to ``values[k]`` (flattened features when X was
             given flattened).
@@ -338,7 +338,7 @@ class _EditingMixin:
 
         Returns
         -------
-        X_interpolated : ndarray of shape (n_samples, n_steps, *input_shape)
+        X_interpolated : ndarray of shape (n_samples, n_steps, \\*input_shape)
             ``X_interpolated[i, 0]`` decodes ``X_a[i]`` and
             ``X_interpolated[i, -1]`` decodes ``X_b[i]``.
 
@@ -397,7 +397,7 @@ class _AttributeEditingMixin(_EditingMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Data to read the attributes of.
 
         Returns

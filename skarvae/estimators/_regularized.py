@@ -40,7 +40,7 @@ class _RegularizedVAE(_AttributeEditingMixin, _BaseVAE):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_attributes)
             The attributes to regularize: an array, a Series or a DataFrame

@@ -39,7 +39,7 @@ def reconstruction_loss(output, target, kind):
         Decoder output: values for ``"mse"``, logits of shape
         ``(batch, *shape)`` for ``"bce"``, logits of shape
         ``(batch, *shape, n_tokens)`` for ``"ce"``.
-    target : torch.Tensor of shape (batch, *shape)
+    target : torch.Tensor of shape (batch, \\*shape)
         The data: real values, values in [0, 1], or integer token ids.
     kind : {'mse', 'bce', 'ce'}
         Squared error, binary cross-entropy with logits, or token

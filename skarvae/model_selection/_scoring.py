@@ -63,7 +63,7 @@ def neg_reconstruction_error_scorer(estimator, X, y=None):
     ----------
     estimator : estimator object
         A fitted skarvae estimator, or a pipeline ending in one.
-    X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+    X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
         Data to reconstruct.
     y : Ignored
         Not used, present for the scorer signature.

@@ -334,7 +334,7 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples, \\*shape)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_attributes), \
 default=None

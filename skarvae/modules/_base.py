@@ -49,8 +49,8 @@ class VAEModule(nn.Module):
     Any :class:`torch.nn.Module` subclass that follows this protocol can be
     passed as ``module=`` to the estimators.
 
-    Class attributes
-    ----------------
+    Attributes
+    ----------
     data_kind : {'continuous', 'tokens'}
         What the module consumes. Token modules take integer ids and return
         logits with a trailing ``n_tokens`` axis; ``recon_loss="auto"``

@@ -112,7 +112,7 @@ def plot_attribute_surface(
     attribute : str or int
         Attribute name (its regularized dimension) or latent index.
     measure : callable
-        Maps decoded data of shape (n, *input_shape) to the attribute, one
+        Maps decoded data of shape (n, \\*input_shape) to the attribute, one
         value per sample (a DataFrame column named ``attribute`` is taken).
     free_dim : int, default=None
         Latent index of the y axis; None takes the first dimension that
@@ -245,7 +245,7 @@ def plot_attribute_traversal(
     attribute : str or int
         Attribute name or latent index, as in ``traverse``.
     measure : callable
-        Maps decoded data of shape (n, *input_shape) to the attribute, one
+        Maps decoded data of shape (n, \\*input_shape) to the attribute, one
         value per sample (a DataFrame column named ``attribute`` is taken).
     values : array-like of shape (n_values,), default=None
         Requested values; None lets ``traverse`` choose ``n_steps`` of them.
