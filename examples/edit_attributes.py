@@ -125,7 +125,8 @@ def measure_digits(images):
     """Morpho-MNIST attributes of decoded digits, probabilities cut at 0.5."""
     from skarvae.datasets import morphometrics
 
-    return morphometrics((np.asarray(images) > 0.5).astype(np.float32))
+    binary = (np.asarray(images) > 0.5).astype(np.float32)
+    return morphometrics(binary, verbose=False)
 
 
 def mnist(args, out):
