@@ -168,6 +168,9 @@ def mnist(args, out):
         content_preservation_score(classifier, ladder[:, k], X_original=X_test)
         for k in range(len(targets))
     ]
+    recon = vae.inverse_transform(vae.transform(X_test))
+    baseline = content_preservation_score(classifier, recon, X_original=X_test)
+    print(f"    same digit class after reconstruction only: {baseline:.3f}")
     print("    same digit class after the edit:", np.round(shares, 3))
 
     plot_attribute_traversal(
