@@ -1,15 +1,18 @@
-"""Edit attributes to chosen values: tabular data, bar images and chorale measures."""
+"""Edit attributes to chosen values: tabular, bar images, MNIST digits, chorales."""
 
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 # Run from the repository root:
 #     PYTHONPATH=. python examples/edit_attributes.py [--quick] [--out DIR]
+#         [--parts tabular bars mnist chorales] [--mnist-path DIR]
 # Each part fits an ARVAE, reports how well ``predict`` reads the attributes
 # of held-out data, edits one attribute to a ladder of requested values and
-# measures the attribute on the decoded output. Figures go to --out.
+# measures the attribute on the decoded output. Figures go to --out. The MNIST
+# part needs the MNIST test digits (t10k-*-idx*-ubyte[.gz]) in --mnist-path.
 
 import argparse
+import os
 import time
 import warnings
 from pathlib import Path
@@ -18,10 +21,16 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy.stats import spearmanr
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import r2_score
 
 from skarvae import ARVAE
-from skarvae.plotting import plot_attribute_surface, plot_attribute_traversal
+from skarvae.metrics import content_preservation_score
+from skarvae.plotting import (
+    plot_attribute_surface,
+    plot_attribute_traversal,
+    plot_traversal_grid,
+)
 
 
 def report_predict(vae, X_test, A_test):
@@ -34,7 +43,11 @@ def report_predict(vae, X_test, A_test):
 
 
 def report_edit(vae, X, attribute, targets, measure):
-    """Requested vs measured values; movement of the other measured attributes."""
+    """Requested vs measured values; movement of the other measured attributes.
+
+    Measurements may be NaN (e.g. a decoded digit with no pixel above 0.5):
+    such samples are counted and left out of the statistics.
+    """
     before = measure(vae.inverse_transform(vae.transform(X)))
     rows = []
     for target in targets:
@@ -44,18 +57,24 @@ def report_edit(vae, X, attribute, targets, measure):
         rows.append(after)
     measured = np.stack([r[attribute].to_numpy() for r in rows], axis=1)
     requested = np.broadcast_to(targets, measured.shape)
-    rho = spearmanr(requested.ravel(), measured.ravel()).statistic
-    mono = (np.diff(measured, axis=1) >= 0).all(axis=1).mean()
-    mae = np.abs(measured - requested).mean()
+    finite = np.isfinite(measured)
+    if not finite.all():
+        print(f"  {(~finite).sum()} of {finite.size} edited outputs unmeasurable")
+    rho = spearmanr(requested[finite], measured[finite]).statistic
+    complete = finite.all(axis=1)
+    mono = (np.diff(measured[complete], axis=1) >= 0).all(axis=1).mean()
+    mae = np.nanmean(np.abs(measured - requested))
     print(
         f"  edit {attribute}: rank corr(requested, measured) {rho:.3f}, "
         f"monotone for {mono:.0%} of samples, mean |measured - requested| {mae:.3f}"
     )
     for column in before:
-        moved = np.mean([np.abs(r[column] - before[column]).mean() for r in rows])
+        moved = np.nanmean(
+            [np.nanmean(np.abs(r[column] - before[column])) for r in rows]
+        )
         print(f"    mean |change| of measured {column:>20}: {moved:.4f}")
     print("    requested:", np.round(targets, 3))
-    print("    measured (median):", np.round(np.median(measured, axis=0), 3))
+    print("    measured (median):", np.round(np.nanmedian(measured, axis=0), 3))
 
 
 # ---------------------------------------------------------------- tabular
@@ -99,11 +118,85 @@ def measure_bars(images):
     return pd.DataFrame({"thickness": ink, "position": position})
 
 
+# ------------------------------------------------------------------ digits
+
+
+def measure_digits(images):
+    """Morpho-MNIST attributes of decoded digits, probabilities cut at 0.5."""
+    from skarvae.datasets import morphometrics
+
+    binary = (np.asarray(images) > 0.5).astype(np.float32)
+    return morphometrics(binary, verbose=False)
+
+
+def mnist(args, out):
+    from skarvae.datasets import load_mnist, morphometrics
+
+    n_train, n_test = (600, 200) if args.quick else (args.mnist_train, 300)
+    digits = load_mnist(args.mnist_path, kind="t10k")
+    X = (digits.images[: n_train + n_test] / 255.0).astype(np.float32)[:, None]
+    A = morphometrics(X)
+    keep = A.notna().all(axis=1).to_numpy()
+    X, A, y = X[keep], A[keep].reset_index(drop=True), digits.target[: len(keep)]
+    y = y[keep]
+    X_train, X_test = X[:n_train], X[n_train:]
+    A_train, A_test = A.iloc[:n_train], A.iloc[n_train:].reset_index(drop=True)
+    vae = ARVAE(
+        module="morpho_mnist",
+        latent_dim=16,
+        max_epochs=3 if args.quick else args.mnist_epochs,
+        lr=1e-3,
+        batch_size=64,
+        random_state=0,
+    )
+    start = time.perf_counter()
+    vae.fit(X_train, A_train)
+    print(f"  fit on {n_train} digits: {time.perf_counter() - start:.0f} s")
+    report_predict(vae, X_test, A_test)
+    lo, hi = vae.calibration_["thickness"]["values"][[0, -1]]
+    print(f"  reachable thickness (calibrated range): {lo:.2f} .. {hi:.2f}")
+    targets = np.linspace(1.5, 4.5, 7)
+    report_edit(vae, X_test, "thickness", targets, measure_digits)
+
+    # Does the edited digit stay the same digit? A linear classifier of the
+    # training digits, scored against its own labels of the unedited digits.
+    classifier = LogisticRegression(max_iter=300).fit(
+        X_train.reshape(n_train, -1), y[:n_train]
+    )
+    ladder = vae.traverse(X_test, "thickness", values=targets)
+    shares = [
+        content_preservation_score(classifier, ladder[:, k], X_original=X_test)
+        for k in range(len(targets))
+    ]
+    recon = vae.inverse_transform(vae.transform(X_test))
+    baseline = content_preservation_score(classifier, recon, X_original=X_test)
+    print(f"    same digit class after reconstruction only: {baseline:.3f}")
+    print("    same digit class after the edit:", np.round(shares, 3))
+
+    plot_attribute_traversal(
+        vae,
+        X_test,
+        "thickness",
+        measure_digits,
+        values=targets,
+        path=out / "mnist_thickness.png",
+    )
+    rows = ladder[:8, :, 0]
+    plot_traversal_grid(
+        {"thickness": rows},
+        row_labels=[f"digit {label}" for label in y[n_train : n_train + 8]],
+        col_values=targets,
+        path=out / "mnist_thickness_grid.png",
+    )
+
+
 # ---------------------------------------------------------------- chorales
 
 
-def chorales(quick, out):
+def chorales(args, out):
     from skarvae.datasets import load_bach_chorales
+
+    quick = args.quick
     from skarvae.music import measure_attributes
 
     train = load_bach_chorales(max_pieces=40 if quick else 120, progress=False)
@@ -141,24 +234,13 @@ def chorales(quick, out):
     )
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default="edit_figures")
-    parser.add_argument("--skip-chorales", action="store_true")
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
-    epochs = 10 if args.quick else 40
-
-    print("Tabular: attributes are means of feature groups")
+def tabular(args, out):
     X, A = make_tabular(2000, 0)
     X_test, A_test = make_tabular(500, 1)
     vae = ARVAE(
         latent_dim=4,
         hidden_dims=(64,),
-        max_epochs=epochs,
+        max_epochs=10 if args.quick else 40,
         lr=3e-3,
         batch_size=64,
         random_state=0,
@@ -166,13 +248,14 @@ def main():
     report_predict(vae, X_test, A_test)
     report_edit(vae, X_test, "left", np.linspace(-0.8, 0.8, 5), measure_tabular)
 
-    print("Bar images: thickness and position")
+
+def bars(args, out):
     images, A = make_bars(3000, 0)
     images_test, A_test = make_bars(500, 1)
     vae = ARVAE(
         latent_dim=6,
         hidden_dims=(128, 64),
-        max_epochs=epochs,
+        max_epochs=10 if args.quick else 40,
         lr=2e-3,
         batch_size=64,
         random_state=0,
@@ -191,9 +274,52 @@ def main():
         vae, "thickness", measure_bars, X=images_test, path=out / "bars_surface.png"
     )
 
-    if not args.skip_chorales:
-        print("Bach chorale measures: note density")
-        chorales(args.quick, out)
+
+PARTS = {
+    "tabular": "Tabular: attributes are means of feature groups",
+    "bars": "Bar images: thickness and position",
+    "mnist": "MNIST digits: thickness (Morpho-MNIST)",
+    "chorales": "Bach chorale measures: note density",
+}
+RUNNERS = {"tabular": tabular, "bars": bars, "mnist": mnist, "chorales": chorales}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs")
+    parser.add_argument("--out", default="edit_figures", help="figure folder")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="which parts to run",
+    )
+    parser.add_argument(
+        "--skip-chorales", action="store_true", help="leave out the chorales"
+    )
+    parser.add_argument(
+        "--mnist-path",
+        default=os.path.join("..", "shared", "data", "mnist"),
+        help="folder with the MNIST test digits (t10k-*-idx*-ubyte[.gz])",
+    )
+    parser.add_argument(
+        "--mnist-epochs", type=int, default=10, help="epochs of the MNIST part"
+    )
+    parser.add_argument(
+        "--mnist-train",
+        type=int,
+        default=1500,
+        help="training digits (the first ones); the next 300 are held out",
+    )
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    out = Path(args.out)
+    out.mkdir(exist_ok=True)
+    parts = [p for p in args.parts if not (args.skip_chorales and p == "chorales")]
+    for part in parts:
+        print(PARTS[part])
+        RUNNERS[part](args, out)
 
 
 if __name__ == "__main__":
