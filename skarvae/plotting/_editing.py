@@ -232,7 +232,8 @@ def plot_attribute_traversal(
     """Attribute measured on decoded data along a traversal, against the request.
 
     Runs ``estimator.traverse(X, attribute, ...)``, measures each decoded
-    sample with ``measure`` and draws the median and the 10-90 % band over
+    sample with ``measure`` (NaN results, e.g. for a blank decoded image, are
+    left out) and draws the median and the 10-90 % band over
     the samples of X at each requested value; in ``'value'`` mode a dashed
     diagonal marks where measured equals requested.
 
@@ -282,7 +283,7 @@ def plot_attribute_traversal(
     n, k = decoded.shape[:2]
     flat = decoded.reshape(n * k, *decoded.shape[2:])
     measured = _measured(measure, flat, attribute, n * k).reshape(n, k)
-    low, median, high = np.percentile(measured, [10, 50, 90], axis=0)
+    low, median, high = np.nanpercentile(measured, [10, 50, 90], axis=0)
 
     ax = _axes(ax, (4.5, 3.4))
     ax.fill_between(steps, low, high, alpha=0.3, label="10-90 %")

@@ -64,6 +64,18 @@ def test_attribute_traversal_draws_median_and_request(fitted):
     assert fig.axes[0].get_xlabel() == "z1"
 
 
+def test_attribute_traversal_leaves_out_unmeasurable_outputs(fitted):
+    vae, X = fitted
+
+    def first_unmeasurable(decoded):
+        values = decoded.mean(axis=1)
+        values[0] = np.nan  # e.g. a blank decoded image
+        return values
+
+    fig = plot_attribute_traversal(vae, X[:10], "mean", first_unmeasurable, n_steps=3)
+    assert np.isfinite(fig.axes[0].get_lines()[0].get_ydata()).all()
+
+
 @pytest.mark.parametrize(
     ("measure", "match"),
     [
