@@ -28,8 +28,10 @@ from skarvae.utils._optional import import_optional
 
 #: MIDI range every transposed note must stay in (the original's pitch_range).
 MIDI_RANGE = (55, 84)
-_CACHE_VERSION = 2  # 2: split measures joined (TokenizedPart.n_joined)
-_FILE_SKIPS = ("unparsable", "wrong_n_parts")
+# 2: split measures joined (TokenizedPart.n_joined); 3: pieces without any
+# measure are counted in skipped["no_measures"]
+_CACHE_VERSION = 3
+_FILE_SKIPS = ("unparsable", "wrong_n_parts", "no_measures")
 
 _COMMON_PARAMS = {
     "subset": [StrOptions({"train", "test", "all"})],
@@ -102,6 +104,9 @@ def _parse_pieces(sources, parse, *, part, n_parts=None, progress=False, desc=""
                 continue
             for reason, count in result.skipped.items():
                 skipped[reason] += count
+            if not len(result.tokens) and not any(result.skipped.values()):
+                skipped["no_measures"] += 1  # e.g. ABC without bar lines
+                continue
             piece = str(name) if len(scores) == 1 else f"{name}#{index}"
             pieces.append(
                 {

@@ -44,6 +44,15 @@ def test_load_music_files_skips_and_counts_corrupt_files(files, tmp_path):
     assert bunch.frame["measure"].tolist() == [1, 2]
 
 
+def test_load_music_files_counts_pieces_without_measures(files, tmp_path):
+    no_bars = tmp_path / "no_bars.abc"  # music21 makes no measures without bars
+    no_bars.write_text("X:1\nT:t\nM:4/4\nL:1/4\nK:C\nCDEF\n")
+    bunch = load_music_files([files[0], no_bars], transpose=False)
+    assert bunch.skipped["no_measures"] == 1
+    assert bunch.data.shape == (2, 24)
+    assert set(bunch.frame["piece"]) == {str(files[0])}
+
+
 def test_load_music_files_split_is_by_piece_and_seeded(files):
     kwargs = {"test_size": 0.5, "random_state": 3}
     train = load_music_files(files, subset="train", **kwargs)
