@@ -28,6 +28,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from _tables import markdown_table
 
 from skarvae import ARVAE, GLSRVAE, BetaVAE
 from skarvae.datasets import load_bach_chorales, make_sprites
@@ -98,13 +99,6 @@ def sprites(args):
     return models, (X[:split], A[:split], X[split:], A[split:])
 
 
-def _markdown(table):
-    lines = ["| " + " | ".join(table.columns) + " |"]
-    lines.append("|" + "---|" * len(table.columns))
-    lines += ["| " + " | ".join(map(str, row)) + " |" for row in table.to_numpy()]
-    return "\n".join(lines)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["chorales", "sprites"])
@@ -146,7 +140,7 @@ def main():
         f"\nn_train={args.n_train or 'all'}, n_test={args.n_test}, "
         f"epochs={args.epochs}, device={args.device}, seed={args.seed}\n"
     )
-    print(_markdown(table))
+    print(markdown_table(table))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import time
 import numpy as np
 import pandas as pd
 import torch
+from _tables import markdown_table
 
 METRICS = ["interpretability", "modularity", "mig", "sap", "scc"]
 
@@ -116,7 +117,7 @@ def main():
     for corpus in args.corpora:
         results += run(corpus, args)
     table = pd.DataFrame(results).set_index(["corpus", "model"])
-    print("\n" + table.round(3).to_markdown())
+    print("\n" + markdown_table(table.round(3), index=True))
 
 
 if __name__ == "__main__":
