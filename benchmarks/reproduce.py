@@ -617,6 +617,20 @@ def write_outputs(results, args):
     print(f"results written to {out}/")
 
 
+def collect(folders):
+    """Rows of the metrics.csv, content.csv and sweep.csv found in folders."""
+    results = {}
+    for name in ("metrics", "content", "sweep"):
+        frames = [
+            pd.read_csv(Path(folder) / f"{name}.csv")
+            for folder in folders
+            if (Path(folder) / f"{name}.csv").exists()
+        ]
+        if frames:
+            results[name] = pd.concat(frames).to_dict("records")
+    return results
+
+
 # ---------------------------------------------------------------------- CLI
 
 
@@ -701,6 +715,14 @@ def parse_args(argv=None):
         "--n-jobs", type=int, default=None, help="joblib workers for morphometrics"
     )
     parser.add_argument(
+        "--collect",
+        nargs="+",
+        metavar="DIR",
+        default=None,
+        help="train nothing: merge the CSVs of earlier runs' output folders and "
+        "write the tables and plots of the merged results to --output-dir",
+    )
+    parser.add_argument(
         "--data-seed",
         type=int,
         default=0,
@@ -724,6 +746,15 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     results, fitted = {}, {}
     start = time.perf_counter()
+    if args.collect:
+        results = collect(args.collect)
+        if "metrics" in results:
+            frame = pd.DataFrame(results["metrics"])
+            args.seeds = sorted(set(frame.seed))
+        found = {row["protocol"] for rows in results.values() for row in rows}
+        args.protocols = [p for p in PROTOCOLS if p in found]
+        write_outputs(results, args)
+        return
     if {"metrics", "recon"} & set(args.experiments):
         results["metrics"] = []
         for name in args.datasets:

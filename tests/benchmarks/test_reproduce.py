@@ -94,6 +94,12 @@ def test_metrics_content_sweep_and_outputs(tiny_args, tmp_path):
     assert "| mnist | interpretability |" in table
     assert "AR-VAE (paper)" in table
 
+    merged = tmp_path / "merged"
+    reproduce.main(["--collect", str(tmp_path), "--output-dir", str(merged)])
+    assert (merged / "tables.md").read_text().count("| mnist |") == table.count(
+        "| mnist |"
+    )
+
 
 def test_sprites_loader_shapes(tiny_args):
     data = reproduce.load_dataset("sprites", tiny_args)
