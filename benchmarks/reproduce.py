@@ -222,12 +222,16 @@ def split_mnist(X, y, A, cfg, n_classifier, data_seed):
     return data
 
 
-def load_music(name, cfg, data_seed):
+def load_music(name, cfg, data_seed, folk_collection="all"):
     from skarvae.datasets import load_bach_chorales, load_folk_tunes
 
-    loader = {"bach": load_bach_chorales, "folk": load_folk_tunes}[name]
-    train = loader(subset="train", progress=False)
-    test = loader(subset="test", progress=False)
+    if name == "bach":
+        train = load_bach_chorales(subset="train", progress=False)
+        test = load_bach_chorales(subset="test", progress=False)
+    else:
+        kwargs = {"collection": folk_collection, "progress": False}
+        train = load_folk_tunes(subset="train", **kwargs)
+        test = load_folk_tunes(subset="test", **kwargs)
     rng = np.random.default_rng(data_seed)
     tr = _take(cfg["n_train"], len(train.data), rng)
     te = _take(cfg["n_test"], len(test.data), rng)
@@ -248,7 +252,7 @@ def load_dataset(name, args):
     if name == "mnist":
         X, y, A = mnist_with_morphometrics(args.mnist_path, args.cache_dir, args.n_jobs)
         return split_mnist(X, y, A, cfg, args.settings["n_classifier"], args.data_seed)
-    return load_music(name, cfg, args.data_seed)
+    return load_music(name, cfg, args.data_seed, args.folk_collection)
 
 
 # ------------------------------------------------------------------- models
@@ -696,6 +700,12 @@ def parse_args(argv=None):
         "--mnist-path",
         default=os.path.join("..", "shared", "data", "mnist"),
         help="folder with t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz)",
+    )
+    parser.add_argument(
+        "--folk-collection",
+        choices=["all", "ryansMammoth", "oneills1850"],
+        default="all",
+        help="music21 folk collection(s) of load_folk_tunes",
     )
     parser.add_argument(
         "--output-dir",
