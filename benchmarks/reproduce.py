@@ -534,9 +534,9 @@ def plot_boxes(frame, columns, path, title):
         ax.set_title(dataset)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.6) for c in colors.values()]
     handles.append(plt.Line2D([], [], marker="x", color="black", linestyle=""))
-    fig.legend(handles, [*colors, "paper median"], loc="upper right", fontsize=8)
+    axes[0][-1].legend(handles, [*colors, "paper median"], fontsize=7)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0, 0, 0.9, 1))
+    fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
