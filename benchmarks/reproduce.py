@@ -714,8 +714,8 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--cache-dir",
-        default=None,
-        help="MNIST morphometrics cache (default: OUTPUT_DIR/cache)",
+        default=os.path.join("results", "cache"),
+        help="folder of the MNIST morphometrics cache (kept across output dirs)",
     )
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     parser.add_argument(
@@ -742,7 +742,6 @@ def parse_args(argv=None):
     args.settings = SETTINGS[args.mode]
     args.seeds = list(range(args.n_seeds or args.settings["n_seeds"]))
     args.protocols = list(PROTOCOLS) if args.protocol == "both" else [args.protocol]
-    args.cache_dir = args.cache_dir or os.path.join(args.output_dir, "cache")
     return args
 
 
