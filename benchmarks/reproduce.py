@@ -32,6 +32,7 @@ Run from the repository root::
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import copy
 import os
 import time
 from pathlib import Path
@@ -725,6 +726,18 @@ def parse_args(argv=None):
         "--n-jobs", type=int, default=None, help="joblib workers for morphometrics"
     )
     parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="override the epochs of every data set (not of the sweep)",
+    )
+    parser.add_argument(
+        "--n-train",
+        type=int,
+        default=None,
+        help="override the training samples of every data set (0 = all)",
+    )
+    parser.add_argument(
         "--collect",
         nargs="+",
         metavar="DIR",
@@ -739,7 +752,12 @@ def parse_args(argv=None):
         help="seed of the data subsets and splits (fixed across model seeds)",
     )
     args = parser.parse_args(argv)
-    args.settings = SETTINGS[args.mode]
+    args.settings = copy.deepcopy(SETTINGS[args.mode])
+    for name in DATASETS:
+        if args.epochs is not None:
+            args.settings[name]["epochs"] = args.epochs
+        if args.n_train is not None:
+            args.settings[name]["n_train"] = args.n_train
     args.seeds = list(range(args.n_seeds or args.settings["n_seeds"]))
     args.protocols = list(PROTOCOLS) if args.protocol == "both" else [args.protocol]
     return args
