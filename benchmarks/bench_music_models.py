@@ -16,8 +16,8 @@ defaults here; ``delta=10``.
 
 Run from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_music_models.py
-    PYTHONPATH=. python benchmarks/bench_music_models.py --full
+    python benchmarks/bench_music_models.py
+    python benchmarks/bench_music_models.py --full
 """
 
 # Authors: The skarvae developers

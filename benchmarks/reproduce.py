@@ -24,8 +24,8 @@ and sizes and is meant for a GPU (``--device cuda``).
 
 Run from the repository root::
 
-    PYTHONPATH=. python benchmarks/reproduce.py --quick --protocol both
-    PYTHONPATH=. python benchmarks/reproduce.py --full --device cuda
+    python benchmarks/reproduce.py --quick --protocol both
+    python benchmarks/reproduce.py --full --device cuda
 """
 
 # Authors: The skarvae developers

@@ -16,8 +16,8 @@ over the 24 ticks of a measure where the original averaged it.
 
 Run from the repository root::
 
-    PYTHONPATH=. python examples/chorales_demo.py
-    PYTHONPATH=. python examples/chorales_demo.py --baseline   # adds BetaVAE
+    python examples/chorales_demo.py
+    python examples/chorales_demo.py --baseline   # adds BetaVAE
 """
 
 # Authors: The skarvae developers

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 # Run from the repository root:
-#     PYTHONPATH=. python examples/edit_attributes.py [--quick] [--out DIR]
+#     python examples/edit_attributes.py [--quick] [--out DIR]
 #         [--parts tabular bars mnist chorales] [--mnist-path DIR]
 # Each part fits an ARVAE, reports how well ``predict`` reads the attributes
 # of held-out data, edits one attribute to a ladder of requested values and
