@@ -27,7 +27,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "results", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]
 
 # Markdown: "#" headings get anchors so pages can link to sections.
@@ -50,25 +50,3 @@ numpydoc_xref_param_type = False
 html_theme = "alabaster"
 html_title = f"skarvae {release}"
 html_static_path = []
-
-
-# Pages written on other branches: the index lists them, and a checkout
-# without one of them still builds (its lines are dropped from the index).
-OPTIONAL_PAGES = ["results"]
-
-
-def _drop_missing_pages(app, docname, source):
-    if docname != "index":
-        return
-    for page in OPTIONAL_PAGES:
-        if not os.path.exists(os.path.join(app.srcdir, f"{page}.md")):
-            lines = source[0].splitlines(keepends=True)
-            source[0] = "".join(
-                line
-                for line in lines
-                if line.strip() != page and f"]({page}.md)" not in line
-            )
-
-
-def setup(app):
-    app.connect("source-read", _drop_missing_pages)
