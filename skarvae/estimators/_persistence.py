@@ -130,10 +130,17 @@ def save_estimator(estimator, path):
         with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w") as archive:
             archive.writestr(_METADATA, json.dumps(metadata))
             archive.writestr(_WEIGHTS, weights)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates files private (0600)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _read(path):

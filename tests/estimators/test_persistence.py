@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import pickle
 import zipfile
 
@@ -42,6 +43,9 @@ def test_save_load_round_trip(fitted, tmp_path):
     vae, X = fitted
     path = tmp_path / "model.skarvae"
     assert vae.save(path) is vae
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     loaded = skarvae.load(path)
     assert type(loaded) is ARVAE
     assert loaded.get_params() == vae.get_params()
