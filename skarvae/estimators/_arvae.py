@@ -202,6 +202,6 @@ class ARVAE(_RegularizedVAE):
         return {
             "reg_dims": list(self.reg_dims_.values()),
             "gamma": per_attribute(self.gamma, "gamma", names),
-            "delta": per_attribute(self.delta, "delta", names, strictly_positive=True),
+            "delta": per_attribute(self.delta, "delta", names, bound="positive"),
             "attribute_names": names,
         }

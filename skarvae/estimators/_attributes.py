@@ -66,17 +66,22 @@ def _by_attribute(value, param, names):
     return values
 
 
-def per_attribute(value, param, names, *, strictly_positive=False):
-    """One non-negative (or positive) finite float per attribute."""
+_BOUNDS = {
+    "non-negative": lambda v: v >= 0,
+    "positive": lambda v: v > 0,
+    None: lambda v: True,
+}
+
+
+def per_attribute(value, param, names, *, bound="non-negative"):
+    """One finite float per attribute, within ``bound`` (or of any sign)."""
     values = [value] * len(names) if isinstance(value, Real) else value
     values = _by_attribute(values, param, names)
     for name, v in zip(names, values):
-        ok = isinstance(v, Real) and np.isfinite(v) and v >= 0
-        if not ok or (strictly_positive and v == 0):
-            need = "positive" if strictly_positive else "non-negative"
+        if not (isinstance(v, Real) and np.isfinite(v) and _BOUNDS[bound](v)):
+            need = f"{bound} finite number" if bound else "finite number"
             raise ValueError(
-                f"{param} for attribute {name!r} must be a {need} finite number; "
-                f"got {v!r}."
+                f"{param} for attribute {name!r} must be a {need}; got {v!r}."
             )
     return [float(v) for v in values]
 

@@ -256,12 +256,9 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
             verbose=int(self.verbose),
             recon_loss=self.recon_loss_,
             beta=self.beta,
-            **self._module_prefixed(),
+            **{f"module__{k}": v for k, v in self._module_options().items()},
             **self._regularization(),
         )
-
-    def _module_prefixed(self):
-        return {f"module__{k}": v for k, v in self._module_options().items()}
 
     # ------------------------------------------------------------ inference
 

@@ -311,9 +311,8 @@ class _EditingMixin:
     def _default_span(self, attribute, mode):
         """Default range of traversal values for ``attribute`` in ``mode``."""
         if isinstance(attribute, Integral):
-            names = [n for n, d in getattr(self, "reg_dims_", {}).items()]
-            dims = list(getattr(self, "reg_dims_", {}).values())
-            attribute = names[dims.index(attribute)] if attribute in dims else None
+            by_dim = {d: n for n, d in getattr(self, "reg_dims_", {}).items()}
+            attribute = by_dim.get(attribute)
         entry = None if attribute is None else self._calibration_entry(attribute)
         if mode == "value":
             return value_range(entry)

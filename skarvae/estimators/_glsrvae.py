@@ -234,9 +234,9 @@ class GLSRVAE(_RegularizedVAE):
             "attribute_fns": self._attribute_fns(),
             "reg_dims": list(self.reg_dims_.values()),
             "gamma": per_attribute(self.gamma, "gamma", names),
-            "grad_mean": _finite(self.grad_mean, "grad_mean", names),
+            "grad_mean": per_attribute(self.grad_mean, "grad_mean", names, bound=None),
             "grad_std": per_attribute(
-                self.grad_std, "grad_std", names, strictly_positive=True
+                self.grad_std, "grad_std", names, bound="positive"
             ),
             "attribute_names": names,
         }
@@ -259,18 +259,6 @@ class GLSRVAE(_RegularizedVAE):
                 _check_attribute_fn(module.decode, z, fn, dim, name)
         finally:
             module.train(training)
-
-
-def _finite(value, param, names):
-    """One finite float per attribute, of any sign."""
-    values = [value] * len(names) if isinstance(value, Real) else value
-    values = _by_attribute(values, param, names)
-    for name, v in zip(names, values):
-        if not isinstance(v, Real) or not abs(v) < float("inf"):
-            raise ValueError(
-                f"{param} for attribute {name!r} must be a finite number; got {v!r}."
-            )
-    return [float(v) for v in values]
 
 
 def _check_attribute_fn(decode, z, fn, dim, name):

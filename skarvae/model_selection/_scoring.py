@@ -16,8 +16,9 @@ def _recon_kind(estimator):
 
 
 def _reconstruct(estimator, X):
-    X = np.asarray(X)
+    # X goes in as given, so a pipeline fitted on a DataFrame keeps its names.
     X_rec = np.asarray(estimator.inverse_transform(estimator.transform(X)))
+    X = np.asarray(X)
     return X, X_rec.reshape(X.shape)
 
 

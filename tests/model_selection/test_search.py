@@ -335,3 +335,24 @@ def test_search_rdb_url_storage_persists(data, tmp_path):
 )
 def test_worker_devices_spread_over_gpus(device, n_jobs, n_gpus, expected):
     assert worker_devices(device, n_jobs, n_gpus) == expected
+
+
+def test_reconstruction_scorer_keeps_dataframe_feature_names():
+    import warnings
+
+    import pandas as pd
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skarvae import BetaVAE
+    from skarvae.datasets import make_attribute_data
+    from skarvae.model_selection import neg_reconstruction_error_scorer
+
+    data = make_attribute_data(60, n_features=4, random_state=0)
+    X = pd.DataFrame(data.data, columns=data.feature_names)
+    pipe = make_pipeline(
+        StandardScaler(), BetaVAE(latent_dim=2, max_epochs=1, random_state=0)
+    ).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        assert neg_reconstruction_error_scorer(pipe, X) < 0
