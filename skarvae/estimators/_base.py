@@ -42,6 +42,21 @@ def _resolve_device(device):
     return str(resolved)
 
 
+def _check_numeric_columns(X):
+    """Reject DataFrame columns that are not numbers, naming them."""
+    if isinstance(X, pd.DataFrame):
+        bad = [
+            str(c)
+            for c, dtype in X.dtypes.items()
+            if not (pd.api.types.is_numeric_dtype(dtype))
+        ]
+        if bad:
+            raise ValueError(
+                f"X has non-numeric column(s) {bad}; encode them as numbers "
+                "first (e.g. with OneHotEncoder or OrdinalEncoder)."
+            )
+
+
 class _BaseVAE(TransformerMixin, BaseEstimator):
     """Base class of the VAE estimators.
 
@@ -91,6 +106,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
     def _validate_fit_data(self, X, y="no_validation", **check_params):
         """Validate the training data and record the per-sample shape."""
+        _check_numeric_columns(X)
         out = validate_data(
             self, X, y, reset=True, allow_nd=True, dtype="numeric", **check_params
         )
@@ -108,6 +124,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
             and X.shape[1:] == (math.prod(shape),)
         ):
             X = np.asarray(X).reshape(-1, *shape)
+        _check_numeric_columns(X)
         X = validate_data(self, X, reset=False, allow_nd=True, dtype="numeric")
         if X.shape[1:] != shape:
             raise ValueError(
@@ -130,7 +147,14 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
                     f"{n_tokens} tokens (ids 0 to {n_tokens - 1})."
                 )
             return np.ascontiguousarray(X, dtype=np.int64)
-        X = np.require(X, dtype=np.float32, requirements=["C", "W"])
+        wide = X.dtype.kind == "f" and X.dtype.itemsize > 4
+        with np.errstate(over="ignore"):
+            X = np.require(X, dtype=np.float32, requirements=["C", "W"])
+        if wide and not np.isfinite(X).all():
+            raise ValueError(
+                "X holds values beyond the float32 range (|x| > 3.4e38), which "
+                "the network cannot represent; scale X (e.g. StandardScaler)."
+            )
         if kind == "bce" and X.size and (X.min() < 0 or X.max() > 1):
             raise ValueError(
                 "recon_loss='bce' needs X with values in [0, 1]; got values in "
@@ -152,6 +176,13 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         params = dict(self.module_params or {})
         options = {"input_shape": self.input_shape_, "latent_dim": self.latent_dim_}
         signature = inspect.signature(self._module_class).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in signature.values()):
+            unknown = sorted(set(params) - set(signature) - {"n_tokens"})
+            if unknown:
+                raise ValueError(
+                    f"module_params has unknown parameter(s) {unknown} for "
+                    f"{self._module_class.__name__}; it takes {list(signature)}."
+                )
         if (
             self.hidden_dims is not None
             and "hidden_dims" in signature
@@ -296,7 +327,14 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         if not mus:
             empty = torch.empty(0, self.latent_dim_)
             return empty, empty
-        return torch.cat(mus), torch.cat(logvars)
+        mu, logvar = torch.cat(mus), torch.cat(logvars)
+        if not (torch.isfinite(mu).all() and torch.isfinite(logvar).all()):
+            raise ValueError(
+                "Encoding X gave NaN or infinite codes: X holds values far "
+                f"outside the scale of the training data (largest |x| = "
+                f"{float(np.abs(X).max()):.3g}); scale X as in fit."
+            )
+        return mu, logvar
 
     def _decode(self, Z):
         """Decoded data for latent codes Z, in the layout fitted on."""
@@ -313,7 +351,14 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         dtype = np.int64 if self.recon_loss_ == "ce" else np.float32
         if not outputs:
             return np.empty((0, *self.input_shape_), dtype=dtype)
-        return torch.cat(outputs).numpy().astype(dtype, copy=False)
+        decoded = torch.cat(outputs).numpy().astype(dtype, copy=False)
+        if dtype is np.float32 and not np.isfinite(decoded).all():
+            raise ValueError(
+                "Decoding gave NaN or infinite values: the latent codes lie far "
+                f"outside the prior N(0, I) (largest |z| = "
+                f"{float(np.abs(Z).max()):.3g})."
+            )
+        return decoded
 
     def transform(self, X):
         """Encode X to its posterior means.

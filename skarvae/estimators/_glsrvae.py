@@ -275,6 +275,8 @@ def _check_attribute_fn(decode, z, fn, dim, name):
         )
     if not value.is_floating_point():
         raise ValueError(f"{where} must return floating-point values.")
+    if not torch.isfinite(value).all():
+        raise ValueError(f"{where} returned NaN or infinite values.")
     try:
         _, derivative = attribute_derivatives(decode, z, [fn], [dim])
     except Exception as exc:

@@ -3,6 +3,10 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
+import numpy as np
+import pandas as pd
 from sklearn.base import _fit_context
 
 from skarvae.estimators._attributes import (
@@ -53,9 +57,16 @@ class _RegularizedVAE(_AttributeEditingMixin, _BaseVAE):
         """
         if y is None:
             self._validate_fit_data(X, y)  # raises: the model requires y
+        if not isinstance(y, (pd.DataFrame, pd.Series)) and np.ndim(y) == 0:
+            raise TypeError(
+                "y must hold the attributes as an array-like of shape "
+                "(n_samples,) or (n_samples, n_attributes), a Series or a "
+                f"DataFrame; got {type(y).__name__}."
+            )
         names = attribute_names(y)
         A = check_attributes(y, names)
         X, A = self._validate_fit_data(X, A, multi_output=True, y_numeric=True)
+        _warn_constant(A.reshape(len(A), -1), names)
         self._resolve_module()
         self.attribute_names_in_ = names
         self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim_)
@@ -68,3 +79,17 @@ class _RegularizedVAE(_AttributeEditingMixin, _BaseVAE):
         for attribute, dim in self.reg_dims_.items():
             names[dim] = f"z_{attribute}"
         return names
+
+
+def _warn_constant(A, names):
+    """Warn about attribute columns without variation (they train, uselessly)."""
+    constant = [n for n, c in zip(names, np.ptp(A, axis=0) == 0) if c]
+    if len(A) > 1 and constant:
+        warnings.warn(
+            f"Attribute column(s) {constant} are constant in the training data: "
+            "their regularization only pulls the codes of their latent "
+            "dimension together, predict returns the constant and edit cannot "
+            "change it. Drop the column(s) or check the data.",
+            UserWarning,
+            stacklevel=3,
+        )

@@ -216,7 +216,11 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
         "pruner": [None, HasMethods(["prune"])],
         "storage": [None, str, os.PathLike, HasMethods(["create_new_study"])],
         "study_name": [None, str],
-        "n_jobs": [None, Integral],
+        "n_jobs": [
+            None,
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "timeout": [None, Interval(Real, 0, None, closed="neither")],
         "catch": [tuple],
         "random_state": ["random_state"],

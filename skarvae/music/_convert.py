@@ -178,6 +178,11 @@ def tokenize_part(part):
     1
     """
     music21 = import_optional("music21")
+    if not isinstance(part, music21.stream.Stream):
+        raise TypeError(
+            "part must be a music21 Part or Stream (e.g. score.parts[0]); got "
+            f"{type(part).__name__}."
+        )
     rows, numbers = [], []
     skipped = dict.fromkeys(SKIP_REASONS, 0)
     n_joined = 0
