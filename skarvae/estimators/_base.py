@@ -22,6 +22,10 @@ from skarvae.losses import gaussian_kl, reconstruction_loss
 from skarvae.modules import get_module_class
 
 _INFERENCE_BATCH = 4096
+_FAR_OUT = (
+    "{} of X is NaN or infinite in float32: X lies far outside the scale of "
+    "the training data; scale X as in fit."
+)
 
 
 def _resolve_device(device):
@@ -330,9 +334,9 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         mu, logvar = torch.cat(mus), torch.cat(logvars)
         if not (torch.isfinite(mu).all() and torch.isfinite(logvar).all()):
             raise ValueError(
-                "Encoding X gave NaN or infinite codes: X holds values far "
-                f"outside the scale of the training data (largest |x| = "
-                f"{float(np.abs(X).max()):.3g}); scale X as in fit."
+                "Encoding X gave NaN or infinite codes (largest |x| = "
+                f"{float(np.abs(X).max()):.3g}): X lies far outside the scale "
+                "of the training data, or the model's weights overflow float32."
             )
         return mu, logvar
 
@@ -354,9 +358,9 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         decoded = torch.cat(outputs).numpy().astype(dtype, copy=False)
         if dtype is np.float32 and not np.isfinite(decoded).all():
             raise ValueError(
-                "Decoding gave NaN or infinite values: the latent codes lie far "
-                f"outside the prior N(0, I) (largest |z| = "
-                f"{float(np.abs(Z).max()):.3g})."
+                "Decoding gave NaN or infinite values (largest |z| = "
+                f"{float(np.abs(Z).max()):.3g}): the latent codes lie far outside "
+                "the prior N(0, I), or the model's weights overflow float32."
             )
         return decoded
 
@@ -400,7 +404,10 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         mu, logvar = self._encode(X)
         rng = check_random_state(random_state)
         eps = rng.standard_normal(mu.shape).astype(np.float32)
-        return (mu + torch.exp(0.5 * logvar) * torch.from_numpy(eps)).numpy()
+        Z = (mu + torch.exp(0.5 * logvar) * torch.from_numpy(eps)).numpy()
+        if not np.isfinite(Z).all():
+            raise ValueError(_FAR_OUT.format("Sampling the posterior"))
+        return Z
 
     def inverse_transform(self, X):
         """Decode latent codes back to the data space.
@@ -486,6 +493,8 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
                 loss = reconstruction_loss(output, batch, self.recon_loss_)
                 loss = loss + gaussian_kl(mu.float(), logvar.float())
                 total += float(loss.sum())
+        if not math.isfinite(total):
+            raise ValueError(_FAR_OUT.format("The ELBO"))
         return -total / len(X)
 
     def _latent_names(self):

@@ -216,7 +216,10 @@ def load(path):
     from skarvae.estimators._base import _resolve_device
 
     classes = {cls.__name__: cls for cls in (ARVAE, BetaVAE, GLSRVAE)}
-    metadata, weights = _read(_check_path(path))
+    path = _check_path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {str(path)!r}.")
+    metadata, weights = _read(path)
     try:
         cls = classes[metadata["class"]]
         estimator = cls(**_from_json(metadata["params"]))
