@@ -6,7 +6,6 @@
 import warnings
 
 import numpy as np
-import pandas as pd
 from sklearn.base import _fit_context
 
 from skarvae.estimators._attributes import (
@@ -57,7 +56,7 @@ class _RegularizedVAE(_AttributeEditingMixin, _BaseVAE):
         """
         if y is None:
             self._validate_fit_data(X, y)  # raises: the model requires y
-        if not isinstance(y, (pd.DataFrame, pd.Series)) and np.ndim(y) == 0:
+        if isinstance(y, (str, bytes, dict, set)) or np.isscalar(y):
             raise TypeError(
                 "y must hold the attributes as an array-like of shape "
                 "(n_samples,) or (n_samples, n_attributes), a Series or a "
