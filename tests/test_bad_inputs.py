@@ -24,12 +24,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from scipy import sparse
 from sklearn.exceptions import NotFittedError
 
 import skarvae
 from skarvae import ARVAE, GLSRVAE, BetaVAE
 from skarvae.datasets import (
+    load_bach_chorales,
     load_dsprites,
+    load_folk_tunes,
     load_mnist,
     load_music_files,
     make_attribute_data,
@@ -38,6 +41,7 @@ from skarvae.datasets import (
 from skarvae.metrics import (
     content_preservation_score,
     disentanglement_report,
+    disentanglement_scorer,
     make_disentanglement_scorer,
     mig_score,
     reconstruction_accuracy,
@@ -127,12 +131,16 @@ def _search(c, X=None, y=None, **params):
     optuna = pytest.importorskip("optuna")
     from skarvae.model_selection import ARVAESearchCV
 
+    space = {"gamma": optuna.distributions.FloatDistribution(0.1, 10, log=True)}
     search = ARVAESearchCV(
         ARVAE(**FAST, random_state=0),
-        {"gamma": optuna.distributions.FloatDistribution(0.1, 10, log=True)},
-        **{"n_trials": 1, "cv": 2, **params},
+        **{"param_distributions": space, "n_trials": 1, "cv": 2, **params},
     )
     return search.fit(c.X if X is None else X, c.A if y is None else y)
+
+
+def _dist(low, high):
+    return pytest.importorskip("optuna").distributions.IntDistribution(low, high)
 
 
 def _music():
@@ -180,6 +188,9 @@ CASES = [
     ("fit", "DataFrame X with a text column",
      lambda c: BetaVAE(**FAST).fit(pd.DataFrame({"x": [1.0] * 9, "kind": "a"})),
      V, r"non-numeric column\(s\) \['kind'\]"),
+    ("fit", "sparse X",
+     lambda c: BetaVAE(**FAST).fit(sparse.csr_matrix(c.X)), T,
+     "Sparse data was passed for X, but dense data is required"),
     ("fit", "complex X", lambda c: BetaVAE(**FAST).fit(c.X + 1j), V,
      "Complex data not supported"),
     ("fit", "no attributes (y=None)", lambda c: ARVAE(**FAST).fit(c.X, None), V,
@@ -233,6 +244,9 @@ CASES = [
     ("fit", "GLSRVAE attribute function returning NaN",
      lambda c: GLSRVAE(lambda out: mean_output(out) * np.nan, **FAST).fit(
          c.X, c.A[["a0"]]), V, "'a0'.*returned NaN or infinite values"),
+    ("fit", "GLSRVAE attribute_fns a string",
+     lambda c: GLSRVAE("thickness", **FAST).fit(c.X, c.A), V,
+     BAD.format("attribute_fns", "GLSRVAE")),
     ("fit", "GLSRVAE attribute function of the wrong shape",
      lambda c: GLSRVAE(lambda out: out, **FAST).fit(c.X, c.A[["a0"]]), V,
      "must return a tensor with one value per sample"),
@@ -325,6 +339,9 @@ CASES = [
     ("edit", "latent index out of range",
      lambda c: c.vae.edit(c.X[:3], {7: 1.0}, mode="latent"), V,
      "Latent index 7 is out of range"),
+    ("edit", "an attribute name for a model without attributes",
+     lambda c: c.token_vae.edit(c.tokens[:2], {"a0": 1}), V,
+     "BetaVAE has no named attributes; use integer latent indices"),
     ("edit", "target key neither str nor int",
      lambda c: c.vae.edit(c.X[:3], {1.5: 1.0}), T,
      "attribute names .* or latent indices .*got 1.5 of type float"),
@@ -461,6 +478,9 @@ CASES = [
     ("scorers", "unknown scorer name",
      lambda c: make_disentanglement_scorer("beauty"), V,
      BAD.format("name", "make_disentanglement_scorer")),
+    ("scorers", "unfitted model",
+     lambda c: disentanglement_scorer(ARVAE(), c.X, c.A), NotFittedError,
+     "not fitted yet"),
     ("scorers", "no attributes (y=None)",
      lambda c: make_disentanglement_scorer("mig")(c.vae, c.X, None), V,
      "need the attributes as y"),
@@ -475,6 +495,12 @@ CASES = [
      lambda c: _search(c, y=c.A[:10]), V, "inconsistent numbers of samples"),
     ("ARVAESearchCV", "more folds than samples", lambda c: _search(c, cv=500),
      V, "Cannot have number of splits n_splits=500 greater than"),
+    ("ARVAESearchCV", "an unknown parameter to search",
+     lambda c: _search(c, param_distributions={"depth": _dist(1, 3)}), V,
+     r"Unknown parameter\(s\) \['depth'\] in param_distributions"),
+    ("ARVAESearchCV", "a list instead of a distribution",
+     lambda c: _search(c, param_distributions={"gamma": [1.0, 10.0]}), T,
+     r"param_distributions\['gamma'\] must be an optuna distribution"),
     ("ARVAESearchCV", "zero trials", lambda c: _search(c, n_trials=0), V,
      BAD.format("n_trials", "ARVAESearchCV")),
     ("ARVAESearchCV", "n_jobs=0", lambda c: _search(c, n_jobs=0), V,
@@ -504,6 +530,15 @@ CASES = [
      "is not a readable dSprites .npz file"),
     ("load_dsprites", "an npz archive without the dSprites arrays",
      lambda c: load_dsprites(_npz(c)), V, "is not a dSprites file"),
+    ("make_attribute_data", "zero samples",
+     lambda c: make_attribute_data(n_samples=0), V,
+     BAD.format("n_samples", "make_attribute_data")),
+    ("load_bach_chorales", "test_size of 1.5",
+     lambda c: load_bach_chorales(test_size=1.5), V,
+     BAD.format("test_size", "load_bach_chorales")),
+    ("load_folk_tunes", "an unknown collection",
+     lambda c: load_folk_tunes(collection="scottish"), V,
+     BAD.format("collection", "load_folk_tunes")),
     ("morphometrics", "NaN in the images",
      lambda c: morphometrics(np.full((2, 28, 28), np.nan)), V,
      "images contain NaN or infinite values"),
@@ -605,8 +640,19 @@ def test_table_is_large_and_covers_every_entry_point():
 
 
 def test_every_bad_input_is_listed_in_the_docs():
-    text = DOCS.read_text()
-    missing = [f"{e}: {w}" for e, w, *_ in CASES if f"| {w} |" not in text]
+    sections = {}
+    for section in DOCS.read_text().split("\n### ")[1:]:
+        heading, _, body = section.partition("\n")
+        sections[heading.lower()] = body
+    missing = []
+    for entry, what, *_ in CASES:
+        bodies = [
+            body
+            for heading, body in sections.items()
+            if heading == f"`{entry.lower()}`" or heading.startswith(entry.lower())
+        ]
+        if not any(f"\n| {what} |" in body for body in bodies):
+            missing.append(f"{entry}: {what}")
     assert not missing, f"not listed in docs/errors.md: {missing}"
 
 
