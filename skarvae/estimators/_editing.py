@@ -35,7 +35,7 @@ def _check(caller, constraints, **params):
 def _as_numbers(value, what):
     """``value`` as a float64 array, or a TypeError naming ``what``."""
     try:
-        values = np.asarray(value, dtype=np.float64)
+        values = None if value is None else np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         values = None
     if values is None or np.iscomplexobj(value):

@@ -229,6 +229,16 @@ def _as_token_strings(tokens, vocabulary):
     return tokens
 
 
+def _writable(path):
+    """``path`` as a str, after checking that its folder exists."""
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"The folder {folder!r} of {os.fspath(path)!r} does not exist."
+        )
+    return os.fspath(path)
+
+
 def _tick_length(start, stop):
     end = _TICK_STARTS[stop] if stop < N_TICKS else _MEASURE_LENGTH
     return end - _TICK_STARTS[start]
@@ -323,7 +333,7 @@ def write_midi(tokens, path, *, vocabulary=None):
     True
     """
     score = tokens_to_stream(tokens, vocabulary=vocabulary)
-    return str(score.write("midi", fp=os.fspath(path)))
+    return str(score.write("midi", fp=_writable(path)))
 
 
 @validate_params(
@@ -360,4 +370,4 @@ def write_musicxml(tokens, path, *, vocabulary=None):
     True
     """
     score = tokens_to_stream(tokens, vocabulary=vocabulary)
-    return str(score.write("musicxml", fp=os.fspath(path)))
+    return str(score.write("musicxml", fp=_writable(path)))
