@@ -61,6 +61,30 @@ def test_arvae_orders_regularized_dims_by_attribute():
         assert rho > rho_b
 
 
+def test_date_like_attribute_keeps_its_order():
+    # 2e7 - 1 + values in (0, 2): float32 rounds every one of them to 2e7,
+    # which would make all regularization targets ties.
+    data = make_attribute_data(400, n_features=8, n_attributes=1, random_state=0)
+    a = data.attributes["a0"].to_numpy()
+    a = 0.01 + 1.98 * (a - a.min()) / (a.max() - a.min())
+    date = 2.0e7 - 1.0 + a
+    assert len(np.unique(date.astype(np.float32))) == 1
+    kwargs = {**FAST, "latent_dim": 3, "max_epochs": 10, "hidden_dims": (32,)}
+    vae = ARVAE(**kwargs, random_state=0).fit(data.data, date)
+    Z = vae.transform(data.data)
+    assert spearmanr(Z[:, 0], date).statistic > 0.9
+    # Only the order counts: the offset changes nothing in training.
+    shifted = ARVAE(**kwargs, random_state=0).fit(data.data, a)
+    np.testing.assert_array_equal(Z, shifted.transform(data.data))
+    # predict answers in the user's units, at float64 resolution.
+    predicted = vae.predict(data.data)
+    assert predicted.dtype == np.float64
+    assert date.min() <= predicted.min() < predicted.max() <= date.max()
+    assert len(np.unique(predicted)) > 10
+    assert spearmanr(predicted, date).statistic > 0.9
+    np.testing.assert_allclose(predicted - 2.0e7 + 1.0, shifted.predict(data.data))
+
+
 def test_transform_is_deterministic_and_seeded(tabular):
     X, A = tabular.data, tabular.attributes
     a = ARVAE(**FAST, random_state=3).fit(X, A)
