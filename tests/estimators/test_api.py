@@ -218,6 +218,36 @@ def test_gamma_and_delta_by_attribute_name(tabular):
     )
 
 
+@pytest.mark.parametrize("columns", [["a", "a"], [0, "0"]])
+def test_attribute_names_equal_as_str_are_refused(tabular, columns):
+    A = pd.DataFrame(tabular.attributes.to_numpy(), columns=columns)
+    with pytest.raises(ValueError, match=r"both have the name '(a|0)'"):
+        ARVAE(**FAST).fit(tabular.data, A)
+
+
+def test_dicts_keyed_by_non_string_column_names(tabular):
+    A = pd.DataFrame(tabular.attributes.to_numpy(), columns=[0, 1])
+    by_key = ARVAE(
+        **FAST,
+        reg_dims={0: 3, 1: 0},
+        gamma={1: 5.0, 0: 1.0},
+        delta={0: 2.0, 1: 3.0},
+        random_state=0,
+    ).fit(tabular.data, A)
+    assert by_key.attribute_names_in_ == ["0", "1"]
+    assert by_key.reg_dims_ == {"0": 3, "1": 0}
+    by_list = ARVAE(
+        **FAST, reg_dims=[3, 0], gamma=[1.0, 5.0], delta=[2.0, 3.0], random_state=0
+    ).fit(tabular.data, A)
+    np.testing.assert_array_equal(
+        by_key.transform(tabular.data), by_list.transform(tabular.data)
+    )
+    with pytest.raises(ValueError, match="keys 0 and '0', which both name"):
+        ARVAE(**FAST, gamma={0: 1.0, "0": 2.0, 1: 1.0}).fit(tabular.data, A)
+    with pytest.raises(ValueError, match=r"unknown attribute\(s\) \['2'\]"):
+        ARVAE(**FAST, reg_dims={0: 0, 1: 1, 2: 2}).fit(tabular.data, A)
+
+
 def test_no_validation_split(tabular):
     vae = BetaVAE(**FAST, validation_fraction=0, random_state=0).fit(tabular.data)
     assert "valid_loss" not in vae.history_

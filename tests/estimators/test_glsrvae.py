@@ -1,6 +1,7 @@
 """GLSR-VAE: training behaviour, attribute functions, persistence."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from scipy.stats import spearmanr
@@ -72,6 +73,26 @@ def test_attribute_fns_by_name_and_per_attribute_settings():
     assert vae.net_.reg_dims == [3, 1]
     assert vae.net_.grad_std == [0.1, 0.2]
     assert "train_grad_a1" in vae.history_
+
+
+def test_glsr_dicts_keyed_by_non_string_column_names():
+    data = make_attribute_data(200, n_features=6, n_attributes=2, random_state=0)
+    A = pd.DataFrame(data.attributes.to_numpy(), columns=[0, 1])
+    first = lambda out: out[:, 0]  # noqa: E731
+    vae = GLSRVAE(
+        {1: mean_output, 0: first},
+        reg_dims={0: 3, 1: 1},
+        gamma={0: 2.0, 1: 1.0},
+        grad_mean={0: 0.1, 1: -0.1},
+        grad_std={1: 0.2, 0: 0.1},
+        **FAST,
+        random_state=0,
+    ).fit(data.data, A)
+    assert vae.net_.attribute_fns == [first, mean_output]
+    assert vae.net_.reg_dims == [3, 1]
+    assert vae.net_.gamma == [2.0, 1.0]
+    assert vae.net_.grad_mean == [0.1, -0.1]
+    assert vae.net_.grad_std == [0.1, 0.2]
 
 
 @pytest.mark.parametrize(
