@@ -86,6 +86,13 @@ def test_date_like_attribute_keeps_its_order():
     assert len(np.unique(predicted)) > 10
     assert spearmanr(predicted, date).statistic > 0.9
     np.testing.assert_allclose(predicted - 2.0e7 + 1.0, shifted.predict(data.data))
+    # editing to a date reads back near that date
+    targets = [2.0e7 - 0.5, 2.0e7 + 0.5]
+    read = [
+        np.median(vae.predict(vae.edit(data.data[:50], {"attr0": t}))) for t in targets
+    ]
+    assert read[0] < read[1]
+    np.testing.assert_allclose(read, targets, atol=0.5, rtol=0)
 
 
 def test_transform_is_deterministic_and_seeded(tabular):
