@@ -22,6 +22,7 @@ checked, and prose goes on a line of its own.
 import importlib.util
 import io
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -95,19 +96,60 @@ def test_fences_have_a_language(page):
     )
 
 
+# a comment that reads like program output: a number, a string, a tuple,
+# list or dict, True, False or None
+LOOKS_LIKE_OUTPUT = re.compile(r"^(-?[\d.]|['\"(\[{]|(True|False|None)\b)")
+
+
+def _trailing_comments(block):
+    """``(line, text)`` of each comment that follows code on its line."""
+    lines = block.splitlines()
+    for token in tokenize.generate_tokens(io.StringIO(block).readline):
+        row, col = token.start
+        if token.type == tokenize.COMMENT and lines[row - 1][:col].strip():
+            yield lines[row - 1], token.string[1:].strip()
+
+
+def _unchecked_outputs(page):
+    unchecked = []
+    for block in _blocks(page):
+        for line, text in _trailing_comments(block):
+            checked_form = PRINT.match(line) is not None
+            stated = text.startswith("->") or LOOKS_LIKE_OUTPUT.match(text)
+            if (checked_form and not text.startswith("->")) or (
+                stated and not checked_form
+            ):
+                unchecked.append(line.strip())
+    return unchecked
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_stated_outputs_use_the_checked_form(page):
-    unchecked = [
-        line.strip()
-        for block in _blocks(page)
-        for line in block.splitlines()
-        if (match := PRINT.match(line)) and not match[3].startswith("->")
-    ]
+    unchecked = _unchecked_outputs(page)
     assert not unchecked, (
-        f"{page}: a trailing comment on a print line must state its output as "
-        f"'# -> output' (checked when the page runs); put prose on its own "
-        f"line: {unchecked}"
+        f"{page}: state what a line prints as `print(...)  # -> output` on one "
+        f"line (compared when the page runs), and put prose on a line of its "
+        f"own: {unchecked}"
     )
+
+
+def test_unchecked_output_claims_are_found(tmp_path, monkeypatch):
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```python\n"
+        "print(x)  # -> 1\n"  # fine: checked
+        "y = 2  # the second value\n"  # fine: prose on a statement
+        "print(x)  # one\n"  # prose on a print line
+        "z = f(x)  # (8, 7)\n"  # an output that is never compared
+        "w = g(x)  # -> 3\n"  # the same
+        "```\n"
+    )
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    assert _unchecked_outputs("page.md") == [
+        "print(x)  # one",
+        "z = f(x)  # (8, 7)",
+        "w = g(x)  # -> 3",
+    ]
 
 
 def test_stated_outputs_are_compared():
