@@ -458,15 +458,31 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         return self._decode(Z)
 
     def score(self, X, y=None):
-        """Mean evidence lower bound (ELBO) per sample; higher is better.
+        """Mean evidence lower bound (ELBO) per sample, in nats; higher is better.
 
-        The ELBO is ``-(reconstruction loss + KL)`` with a KL weight of 1,
-        whatever ``beta``, ``gamma`` and ``delta`` are, so scores compare
-        models trained with different settings. The reconstruction term is
-        estimated with one posterior sample drawn from a fixed seed, so the
-        score of a fitted model is deterministic. Reconstruction losses are
-        summed over features (squared error for ``'mse'``, binary
-        cross-entropy for ``'bce'``, token cross-entropy for ``'ce'``).
+        The ELBO of a sample is ``E_q(z|x)[log p(x | z)] - KL(q(z | x) || p(z))``
+        with a KL weight of 1, whatever ``beta``, ``gamma`` and the other
+        regularization settings are, so scores compare models trained with
+        different settings. The likelihood ``p(x | z)`` is the one the
+        reconstruction loss is the negative logarithm of:
+
+        - ``'mse'``: a Gaussian with mean the decoder output and variance
+          1/2 per feature, under which the summed squared error is the
+          negative log-likelihood up to the constant ``(d / 2) log(pi)`` for
+          ``d`` features; that constant is included, so the score is a
+          normalized log-density (of X in the units it was fitted in);
+        - ``'bce'``: independent Bernoulli variables with the decoder's
+          logits (a normalized log-probability for binary X; for values
+          strictly between 0 and 1 it is the cross-entropy);
+        - ``'ce'``: categorical tokens with the decoder's logits. Modules
+          whose decoder feeds back its previous tokens (such as
+          ``MeasureVAE``) define ``decode_teacher_forced(z, x)``, which
+          feeds back the true tokens of X instead, so the score is
+          ``log p(x | z)`` and not the likelihood of a greedy decoding.
+
+        The expectation over ``q(z | x)`` is estimated with one posterior
+        sample drawn from a fixed seed, so the score of a fitted model is
+        deterministic. Dropout is off (eval mode).
 
         Parameters
         ----------
@@ -482,6 +498,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         """
         X = self._validate_X(X)
         module = self.net_.module_.eval()
+        decode = getattr(module, "decode_teacher_forced", None)
         generator = torch.Generator().manual_seed(0)
         total = 0.0
         with torch.inference_mode():
@@ -489,13 +506,16 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
                 mu, logvar = module.encode(batch)
                 eps = torch.randn(mu.shape, generator=generator).to(mu.device)
                 z = mu + torch.exp(0.5 * logvar) * eps
-                output = module.decode(z).float()
-                loss = reconstruction_loss(output, batch, self.recon_loss_)
+                output = module.decode(z) if decode is None else decode(z, batch)
+                loss = reconstruction_loss(output.float(), batch, self.recon_loss_)
                 loss = loss + gaussian_kl(mu.float(), logvar.float())
                 total += float(loss.sum())
         if not math.isfinite(total):
             raise ValueError(_FAR_OUT.format("The ELBO"))
-        return -total / len(X)
+        constant = 0.0
+        if self.recon_loss_ == "mse":
+            constant = 0.5 * math.prod(self.input_shape_) * math.log(math.pi)
+        return -total / len(X) - constant
 
     def _latent_names(self):
         return [f"z{i}" for i in range(self.latent_dim_)]

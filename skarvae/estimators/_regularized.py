@@ -70,7 +70,7 @@ class _RegularizedVAE(_AttributeEditingMixin, _BaseVAE):
         self.attribute_names_in_ = names
         self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim_)
         self._regularization()  # check the per-attribute settings before training
-        self._fit(X, A.astype("float32").reshape(len(A), -1))
+        self._fit(X, attribute_ranks(A))
         return self._fit_calibration(X, A, y)
 
     def _latent_names(self):
@@ -92,3 +92,40 @@ def _warn_constant(A, names):
             UserWarning,
             stacklevel=3,
         )
+
+
+def attribute_ranks(A):
+    """Dense ranks of each attribute column, the targets the net trains on.
+
+    The regularization only uses the sign of differences between attribute
+    values. Ranking in float64, before anything is cast for the net, keeps
+    that sign exactly for every pair of finite values: casting the values to
+    float32 instead would merge values closer than float32's resolution
+    (a date-like attribute near 2e7 collapses to one or two values). Tied
+    values share a rank, so ties keep their target of 0. The ranks are
+    int64, exact for any number of samples.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_attributes)
+        Finite float64 attribute values.
+
+    Returns
+    -------
+    ranks : ndarray of shape (n_samples, n_attributes), dtype int64
+        0 for the smallest value of each column, 1 for the next, ...
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skarvae.estimators._regularized import attribute_ranks
+    >>> attribute_ranks(np.array([[2.0e7 + 0.5], [2.0e7 + 0.25], [2.0e7 + 0.5]]))
+    array([[1],
+           [0],
+           [1]])
+    """
+    A = np.asarray(A, dtype=np.float64).reshape(len(A), -1)
+    ranks = np.empty(A.shape, dtype=np.int64)
+    for j in range(A.shape[1]):
+        ranks[:, j] = np.unique(A[:, j], return_inverse=True)[1].reshape(-1)
+    return ranks
