@@ -107,7 +107,7 @@ def test_smoke_run_writes_every_stage(tmp_path):
     data = json.loads((out / "results.json").read_text())
     stages = data["stages"]
     assert set(stages) == {"tests", "throughput", "timing", "paper"}
-    assert stages["tests"]["status"] == "passed"
+    assert stages["tests"]["status"].startswith("passed")
     assert sum(stages["tests"]["counts"].values()) == len(stages["tests"]["tests"]) > 0
     rows = stages["throughput"]["rows"]
     for domain, module in [("sprites", "dsprites"), ("music", "measure_vae")]:
