@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import re
+import signal
 import subprocess
 import sys
 import tarfile
@@ -151,6 +152,7 @@ def run_logged(argv, log, timeout, env=None):
             stderr=subprocess.STDOUT,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            start_new_session=True,  # its own process group: kill workers too
         )
 
         def read():
@@ -165,7 +167,7 @@ def run_logged(argv, log, timeout, env=None):
         try:
             rc = proc.wait(timeout=max(1.0, timeout))
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             rc = None
             f.write(f"[killed after {timeout:.0f} s]\n")

@@ -41,6 +41,18 @@ def test_parse_rows_reads_key_value_lines(gpu_check):
     ]
 
 
+def test_run_logged_kills_a_command_past_its_time(gpu_check, tmp_path):
+    code = "print('started', flush=True); import time; time.sleep(60)"
+    log = tmp_path / "run.log"
+    rc, lines, seconds = gpu_check.run_logged(
+        [sys.executable, "-c", code], log, timeout=3
+    )
+    assert rc is None
+    assert [line for _, line in lines] == ["started"]
+    assert seconds < 30
+    assert "killed after 3 s" in log.read_text()
+
+
 def test_estimate_by_hand(gpu_check):
     lines = [(2.0, "mnist: 6,000 train, 2,000 test")]
     rows = [
