@@ -99,6 +99,7 @@ def test_reproduce_argv_adapts_to_the_flags(gpu_check, help_text, paper_flags):
 
 
 def test_smoke_run_writes_every_stage(tmp_path):
+    pytest.importorskip("matplotlib")  # reproduce.py draws its figures
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     env.pop("OUT", None)
