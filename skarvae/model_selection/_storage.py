@@ -6,6 +6,7 @@
 import contextlib
 import os
 import threading
+import time
 import warnings
 
 from skarvae.utils._optional import import_optional
@@ -35,18 +36,17 @@ def open_storage(storage, heartbeat_interval=None, grace_period=None, max_retry=
     if storage is None:
         return optuna.storages.InMemoryStorage()
     if isinstance(storage, str) and "://" in storage:
-        if heartbeat_interval is None:
-            return optuna.storages.RDBStorage(storage)
-        with quiet_heartbeat_warnings():
-            retry = None
+        settings = {}
+        if heartbeat_interval is not None:
+            settings = {
+                "heartbeat_interval": heartbeat_interval,
+                "grace_period": grace_period,
+            }
             if max_retry is None or max_retry > 0:
-                retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry)
-            return optuna.storages.RDBStorage(
-                storage,
-                heartbeat_interval=heartbeat_interval,
-                grace_period=grace_period,
-                heartbeat_stale_trial_callback=retry,
-            )
+                with quiet_heartbeat_warnings():
+                    retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry)
+                settings["heartbeat_stale_trial_callback"] = retry
+        return _rdb_storage(storage, settings)
     if isinstance(storage, (str, os.PathLike)):
         journal = import_optional("optuna.storages.journal")
         return journal.JournalStorage(journal.JournalFileBackend(os.fspath(storage)))
@@ -57,6 +57,28 @@ def open_storage(storage, heartbeat_interval=None, grace_period=None, max_retry=
         "'postgresql+psycopg://user@host/db', or an optuna storage; got "
         f"{type(storage).__name__}."
     )
+
+
+def _rdb_storage(url, settings, attempts=5):
+    """``RDBStorage(url, **settings)``, tried again when workers started at
+    once on an empty database collide creating its tables."""
+    optuna = import_optional("optuna")
+    sqlalchemy = import_optional("sqlalchemy")
+    errors = sqlalchemy.exc
+    collisions = (
+        errors.IntegrityError,
+        errors.ProgrammingError,
+        errors.OperationalError,
+    )
+    for attempt in range(attempts):
+        try:
+            with quiet_heartbeat_warnings():
+                return optuna.storages.RDBStorage(url, **settings)
+        except collisions:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    return None  # not reached
 
 
 def heartbeat_interval(storage):

@@ -27,6 +27,7 @@ from optuna.trial import TrialState, create_trial
 from skarvae import BetaVAE
 from skarvae.model_selection import ARVAESearchCV
 from skarvae.model_selection._runner import counted_trials
+from skarvae.model_selection._storage import open_storage
 from skarvae.utils._testing import FAST
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +60,7 @@ if __name__ == "__main__":
                 study = optuna.load_study(study_name=name, storage=url)
                 if study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
                     break
-            except KeyError:
+            except Exception:  # no study yet, or its tables being created
                 pass
             time.sleep(0.2)
     X = np.random.RandomState(0).rand(40, 4).astype("float32")
@@ -247,6 +248,25 @@ def test_search_fails_a_surplus_trial(tmp_path, X, monkeypatch):
     assert states == ["COMPLETE", "COMPLETE", "FAIL"]
     assert search.study_.trials[2].user_attrs["surplus"]
     assert list(search.cv_results_["number"]) == [0, 1]
+
+
+def test_open_storage_survives_workers_creating_tables_at_once(tmp_path, monkeypatch):
+    import sqlalchemy
+
+    rdb, calls = optuna.storages.RDBStorage, []
+
+    def colliding(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # what PostgreSQL says to the second creator
+            raise sqlalchemy.exc.IntegrityError("CREATE TYPE", {}, Exception("dup"))
+        return rdb(*args, **kwargs)
+
+    monkeypatch.setattr(optuna.storages, "RDBStorage", colliding)
+    storage = open_storage(_sqlite(tmp_path), heartbeat_interval=1, grace_period=2)
+    assert len(calls) == 2
+    assert storage.get_heartbeat_interval() == 1
+    assert storage.grace_period == 2
+    assert storage.get_heartbeat_stale_trial_callback()._max_retry == 3
 
 
 def test_counted_trials_rules():
