@@ -25,6 +25,14 @@ def _rank(means):
     return rankdata(-filled, method="min").astype(np.int32)
 
 
+def trial_error(trial):
+    """The error of a failed trial ('' for others)."""
+    optuna = import_optional("optuna")
+    if trial.state != optuna.trial.TrialState.FAIL or "error" in trial.user_attrs:
+        return trial.user_attrs.get("error", "")
+    return "stale: no heartbeat within the grace period (worker lost)"
+
+
 def build_cv_results(trials, keys, n_splits):
     """``cv_results_`` dict with one entry per finished trial.
 
@@ -39,17 +47,11 @@ def build_cv_results(trials, keys, n_splits):
         t for t in trials if t.state in finished and not t.user_attrs.get("surplus")
     ]
     trials.sort(key=lambda t: t.number)
-
-    def error(trial):
-        if trial.state != states.FAIL or "error" in trial.user_attrs:
-            return trial.user_attrs.get("error", "")
-        return "stale: no heartbeat within the grace period (worker lost)"
-
     results = {
         "number": np.array([t.number for t in trials], dtype=np.int64),
         "state": np.array([t.state.name for t in trials], dtype=object),
         "params": [dict(t.params) for t in trials],
-        "error": np.array([error(t) for t in trials], dtype=object),
+        "error": np.array([trial_error(t) for t in trials], dtype=object),
     }
     names = sorted({name for t in trials for name in t.params})
     for name in names:

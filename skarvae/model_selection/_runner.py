@@ -197,7 +197,7 @@ class TrialRunner:
         )
 
     def _next_trial(self, study, shared, seen):
-        """A trial to run now, or None: wait (True) or stop (False)."""
+        """A trial to run now, or what to do: stop, wait or look again."""
         optuna = import_optional("optuna")
         states = optuna.trial.TrialState
         if shared:
@@ -216,7 +216,7 @@ class TrialRunner:
         if counted_trials(trials, self.run_id, shared) >= self.n_trials:
             if not waiting:
                 # Trials of other workers may still fail and be retried.
-                return shared and bool(running)
+                return "wait" if shared and running else "stop"
         with quiet_heartbeat_warnings():
             trial = study.ask(fixed_distributions=self.space)
         trial.set_user_attr(RUN_ATTR, self.run_id)
@@ -226,7 +226,7 @@ class TrialRunner:
             # Another worker took the last place between the count and ask.
             trial.set_user_attr(SURPLUS_ATTR, True)
             study.tell(trial, state=states.FAIL, skip_if_finished=True)
-            return True
+            return "again"
         return trial
 
     def run(self, study, lock=None):
@@ -242,13 +242,14 @@ class TrialRunner:
         while deadline is None or time.time() < deadline:
             with lock:
                 trial = self._next_trial(study, shared, seen)
-            if trial is False:
-                return
-            if trial is True:
-                pause = interval if shared else 0
-                if deadline is not None:
-                    pause = min(pause, max(0.0, deadline - time.time()))
-                time.sleep(pause)
+            if isinstance(trial, str):
+                if trial == "stop":
+                    return
+                if trial == "wait":  # poll at most every 5 s
+                    pause = min(interval, 5.0)
+                    if deadline is not None:
+                        pause = min(pause, max(0.0, deadline - time.time()))
+                    time.sleep(pause)
                 continue
             with Heartbeat(study, trial, interval):
                 self.run_trial(study, trial)

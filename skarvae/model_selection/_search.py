@@ -21,7 +21,11 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 
-from skarvae.model_selection._results import build_cv_results, choose_best_index
+from skarvae.model_selection._results import (
+    build_cv_results,
+    choose_best_index,
+    trial_error,
+)
 from skarvae.model_selection._runner import (
     SURPLUS_ATTR,
     TrialRunner,
@@ -534,13 +538,13 @@ default=None
             and not t.user_attrs.get(SURPLUS_ATTR)
         ]
         if not np.any(results["state"] == "COMPLETE"):
-            errors = sorted({t.user_attrs.get("error", "") for t in failed})
+            errors = sorted({trial_error(t) for t in failed})
             raise ValueError(
                 f"No trial of study {self.study_.study_name!r} completed; "
                 f"errors: {errors}."
             )
         if failed:
-            errors = sorted({t.user_attrs.get("error", "") for t in failed})[:3]
+            errors = sorted({trial_error(t) for t in failed})[:3]
             warnings.warn(
                 f"{len(failed)} trial(s) failed and were skipped; first errors: "
                 f"{errors}. See cv_results_['error'].",

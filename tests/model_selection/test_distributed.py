@@ -26,8 +26,8 @@ from optuna.trial import TrialState, create_trial
 
 from skarvae import BetaVAE
 from skarvae.model_selection import ARVAESearchCV
-from skarvae.model_selection._runner import counted_trials
-from skarvae.model_selection._storage import open_storage
+from skarvae.model_selection._runner import counted_trials, run_worker
+from skarvae.model_selection._storage import fail_stale_trials, open_storage
 from skarvae.utils._testing import FAST
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -303,3 +303,60 @@ def test_search_rejects_grace_period_not_above_interval(X):
     search = _search(None, heartbeat_interval=2, grace_period=2)
     with pytest.raises(ValueError, match="grace_period=2 must exceed"):
         search.fit(X)
+
+
+def test_heartbeats_keep_a_long_trial_alive(tmp_path, X):
+    url, seen = _sqlite(tmp_path), []
+
+    def slow_elbo(estimator, X, y=None):
+        if not seen:
+            time.sleep(3.5)  # longer than the grace period
+            # what another worker does before it starts a trial
+            other = optuna.load_study(study_name="s", storage=open_storage(url, 1, 2))
+            fail_stale_trials(other)
+            seen.append([t.state for t in other.get_trials()])
+        return estimator.score(X)
+
+    search = _search(url, study_name="s", scoring=slow_elbo, n_trials=1)
+    search.set_params(heartbeat_interval=1, grace_period=2).fit(X)
+    assert seen == [[TrialState.RUNNING]]
+    assert search.study_.trials[0].state == TrialState.COMPLETE
+
+
+def test_trial_failed_as_stale_while_it_runs_is_dropped(tmp_path, X):
+    url, failed = _sqlite(tmp_path), []
+
+    def elbo(estimator, X, y=None):
+        if not failed:  # another worker wrongly took this trial for dead
+            storage = optuna.storages.RDBStorage(url)
+            study = optuna.load_study(study_name="s", storage=storage)
+            (trial,) = study.get_trials(states=(TrialState.RUNNING,))
+            storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+            failed.append(trial.number)
+        return estimator.score(X)
+
+    search = _search(url, study_name="s", scoring=elbo, n_trials=2)
+    with (
+        pytest.warns(UserWarning, match="Trial 0 was failed by another worker"),
+        pytest.warns(UserWarning, match=r"1 trial\(s\) failed .*'stale: no heart"),
+    ):
+        search.fit(X)
+    states = [t.state.name for t in search.study_.trials]
+    assert states == ["FAIL", "COMPLETE"]
+
+
+def test_workers_open_the_url_with_the_search_settings(tmp_path, X, monkeypatch):
+    seen = []
+
+    def run_in_process(self, runner, storage, study, devices, n_existing):
+        # What each spawned worker does, without the cost of spawning.
+        seen.append(storage)
+        for _ in devices:
+            run_worker(runner, storage, study.study_name, None, None)
+
+    monkeypatch.setattr(ARVAESearchCV, "_run_workers", run_in_process)
+    url = _sqlite(tmp_path)
+    search = _search(url, study_name="s", n_jobs=2, heartbeat_interval=5)
+    search.fit(X)
+    assert seen == [(url, 5, None, 3)]
+    assert len(search.study_.trials) == 3
