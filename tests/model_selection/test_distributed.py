@@ -53,11 +53,15 @@ def elbo(estimator, X, y=None):
 
 if __name__ == "__main__":
     url, name, n_trials, mode = sys.argv[1:5]
+    if mode == "refit":
+        sys.stdin.readline()  # imported already; start when the test says so
     if os.environ.get("SKARVAE_TEST_AFTER_RUNNING") == "1":
         # start once the hanging worker runs its trial
+        storage = None
         while True:
             try:
-                study = optuna.load_study(study_name=name, storage=url)
+                storage = storage or optuna.storages.RDBStorage(url)
+                study = optuna.load_study(study_name=name, storage=storage)
                 if study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
                     break
             except Exception:  # no study yet, or its tables being created
@@ -91,6 +95,7 @@ def _start(script, url, name, n_trials, mode="search", **env):
     return subprocess.Popen(
         [sys.executable, str(script), url, name, str(n_trials), mode],
         env=environ,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -109,16 +114,16 @@ def _wait_for(condition, timeout, what, procs=()):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _result(proc, timeout=240):
-    out, err = proc.communicate(timeout=timeout)
+def _result(proc, timeout=240, stdin=None):
+    out, err = proc.communicate(stdin, timeout=timeout)
     assert proc.returncode == 0, err[-3000:]
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     return json.loads(line[len("RESULT ") :])
 
 
-def _trials(url, name, states=None):
+def _trials(storage, name, states=None):
     try:
-        study = optuna.load_study(study_name=name, storage=url)
+        study = optuna.load_study(study_name=name, storage=storage)
     except KeyError:  # not created yet
         return []
     return study.get_trials(deepcopy=False, states=states)
@@ -134,25 +139,34 @@ def test_workers_on_postgres_survive_a_killed_worker(postgres_url, tmp_path):
         _start(script, url, name, n_trials, SKARVAE_TEST_AFTER_RUNNING="1")
         for _ in range(2)
     ]
+    # A fresh process, to read the study once the search is over.
+    fresh = _start(script, url, name, n_trials, mode="refit")
+    procs = [victim, *workers, fresh]
     try:
-        # Kill the hanging worker once the others have finished a trial.
-        _wait_for(
-            lambda: _trials(url, name, (TrialState.COMPLETE,)),
-            180,
-            "a complete trial",
-            [victim, *workers],
-        )
-        victim.send_signal(signal.SIGKILL)
-        victim.wait(30)
-        results = [_result(w) for w in workers]
+        _check_killed_worker_run(url, name, n_trials, victim, workers, fresh)
     finally:
-        for proc in [victim, *workers]:
+        for proc in procs:
             if proc.poll() is None:
                 proc.kill()
-            proc.communicate()
+                proc.communicate()
+    assert time.perf_counter() - start < 240
+
+
+def _check_killed_worker_run(url, name, n_trials, victim, workers, fresh):
+    storage = open_storage(url)  # may be created with the workers' tables
+    # Kill the hanging worker once the others have finished a trial.
+    _wait_for(
+        lambda: _trials(storage, name, (TrialState.COMPLETE,)),
+        180,
+        "a complete trial",
+        [victim, *workers, fresh],
+    )
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(30)
+    results = [_result(w) for w in workers]
     assert victim.returncode == -signal.SIGKILL
 
-    trials = _trials(url, name)
+    trials = _trials(storage, name)
     by_state = {s: [t for t in trials if t.state == s] for s in TrialState}
     # Each worker returned once no trial ran any more: none is left RUNNING.
     assert not by_state[TrialState.RUNNING]
@@ -171,12 +185,11 @@ def test_workers_on_postgres_survive_a_killed_worker(postgres_url, tmp_path):
     assert all(r["n_study"] == len(trials) for r in results)
 
     # A fresh process resumes the finished study: no new trial, best, refit.
-    fresh = _result(_start(script, url, name, n_trials, mode="refit"))
-    study = optuna.load_study(study_name=name, storage=url)
+    fresh = _result(fresh, stdin="go\n")
+    study = optuna.load_study(study_name=name, storage=storage)
     assert len(study.trials) == len(trials)
     assert fresh["best_params"] == study.best_params
     assert fresh["latent"] == [40, 2]
-    assert time.perf_counter() - start < 240
 
 
 def _sqlite(tmp_path):
