@@ -183,7 +183,7 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
     n_splits_ : int
         Number of CV splits.
     n_trials_ : int
-        Number of finished trials in the study.
+        Number of finished trials in the study (surplus ones left out).
     n_features_in_ : int
         Number of features of ``X`` (when the refit estimator has it).
 
@@ -400,8 +400,7 @@ default=None
                 tmpdir = tempfile.mkdtemp(prefix="skarvae-search-")
                 storage = os.path.join(tmpdir, "study.log")
             # workers open URLs and paths themselves, with the same settings
-            spec = (storage, self.heartbeat_interval, self.grace_period)
-            spec = (*spec, self.max_retry)
+            spec = (storage, self.heartbeat_interval, self.grace_period, self.max_retry)
             storage = open_storage(*spec)
             if not isinstance(spec[0], (str, os.PathLike)):
                 spec = storage
