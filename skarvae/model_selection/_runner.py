@@ -191,7 +191,8 @@ class TrialRunner:
         warnings.warn(
             f"Trial {trial.number} was failed by another worker while it ran: "
             "no heartbeat reached the storage within the grace period (raise "
-            "grace_period). Its result is dropped; a retry of it counts instead.",
+            "grace_period). Its result is dropped; its retry, if any, counts "
+            "instead.",
             UserWarning,
             stacklevel=3,
         )
