@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import copy
 import math
 import os
 import time
@@ -283,6 +284,50 @@ def run_worker(runner, storage, study_name, sampler, pruner):
     )
     runner.run(study, _WORKER_LOCK)
     return os.getpid()
+
+
+def run_workers(runner, storage, study, devices, samplers, quiet):
+    """Run ``runner`` in one spawned process per device, all on ``study``."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    n_jobs = len(devices)
+    context = multiprocessing.get_context("spawn")
+    lock = context.Lock()
+    n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
+    with ProcessPoolExecutor(
+        max_workers=n_jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(lock, n_threads, quiet),
+    ) as pool:
+        futures = []
+        for device, sampler in zip(devices, samplers):
+            worker_runner = copy.copy(runner)
+            worker_runner.device = device
+            futures.append(
+                pool.submit(
+                    run_worker,
+                    worker_runner,
+                    storage,
+                    study.study_name,
+                    sampler,
+                    study.pruner,
+                )
+            )
+        for future in futures:
+            try:
+                future.result()
+            except BrokenProcessPool as exc:
+                raise RuntimeError(
+                    "A worker process of the search died (killed, or out of "
+                    "memory?) and the others were stopped. The study keeps its "
+                    "finished trials unless storage=None (a temporary file): "
+                    "fit again with the same storage and study_name to resume; "
+                    "with an RDB URL the trials left running are retried after "
+                    "grace_period."
+                ) from exc
 
 
 def worker_devices(device, n_jobs, n_gpus):

@@ -29,9 +29,8 @@ from skarvae.model_selection._results import (
 from skarvae.model_selection._runner import (
     SURPLUS_ATTR,
     TrialRunner,
-    _init_worker,
     find_param,
-    run_worker,
+    run_workers,
     worker_devices,
 )
 from skarvae.model_selection._scoring import resolve_scoring
@@ -493,35 +492,8 @@ default=None
         return study, n_existing
 
     def _run_workers(self, runner, storage, study, devices, n_existing):
-        n_jobs = len(devices)
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")
-        lock = context.Lock()
-        n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
-        with ProcessPoolExecutor(
-            max_workers=n_jobs,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(lock, n_threads, not self.verbose),
-        ) as pool:
-            futures = []
-            for worker in range(n_jobs):
-                worker_runner = copy.copy(runner)
-                worker_runner.device = devices[worker]
-                futures.append(
-                    pool.submit(
-                        run_worker,
-                        worker_runner,
-                        storage,
-                        study.study_name,
-                        self._sampler(worker, n_existing),
-                        study.pruner,
-                    )
-                )
-            for future in futures:
-                future.result()
+        samplers = [self._sampler(i, n_existing) for i in range(len(devices))]
+        run_workers(runner, storage, study, devices, samplers, not self.verbose)
 
     def _store_results(self, keys, run_id):
         optuna = import_optional("optuna")

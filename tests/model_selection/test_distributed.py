@@ -373,3 +373,30 @@ def test_workers_open_the_url_with_the_search_settings(tmp_path, X, monkeypatch)
     search.fit(X)
     assert seen == [(url, 5, None, 3)]
     assert len(search.study_.trials) == 3
+
+
+def test_search_names_a_dead_local_worker(tmp_path, X, monkeypatch):
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
+    class DeadPool:
+        """A pool whose worker was killed, without the cost of spawning."""
+
+        def __init__(self, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *args):
+            future = concurrent.futures.Future()
+            future.set_exception(BrokenProcessPool("terminated abruptly"))
+            return future
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", DeadPool)
+    search = _search(_sqlite(tmp_path), study_name="s", n_jobs=2)
+    with pytest.raises(RuntimeError, match="worker process of the search died"):
+        search.fit(X)
