@@ -182,7 +182,8 @@ def _check_killed_worker_run(url, name, n_trials, victim, workers, fresh):
     # Other failures can only be surplus trials, failed before they ran.
     others = [t for t in by_state[TrialState.FAIL] if t.number != killed[0].number]
     assert all(t.user_attrs.get("surplus") for t in others)
-    assert all(r["n_study"] == len(trials) for r in results)
+    # each worker saw the whole study (all but late surplus trials)
+    assert all(r["n_study"] >= n_trials + 1 for r in results)
 
     # A fresh process resumes the finished study: no new trial, best, refit.
     fresh = _result(fresh, stdin="go\n")
