@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import (
 from skarvae.metrics._matrices import (
     _check_latents_attributes,
     _check_reg_dims,
+    _first_argmax,
     _mutual_info,
     _r2_matrix,
     _spearman_matrix,
@@ -50,7 +51,7 @@ def _top_two_gap(scores, reg_dims=None):
     """
     n_dims, n_attributes = scores.shape
     columns = np.arange(n_attributes)
-    dims = np.argmax(scores, axis=0) if reg_dims is None else reg_dims
+    dims = _first_argmax(scores) if reg_dims is None else reg_dims
     top = scores[dims, columns]
     if n_dims == 1:
         return top, dims
@@ -112,7 +113,7 @@ def _modularity_from_mi(mi, empty_codes="zero"):
 def _interpretability_from_matrices(mi, r2, reg_dims=None):
     """Per-attribute interpretability: R² of the dim with the most MI."""
     columns = np.arange(mi.shape[1])
-    dims = np.argmax(mi, axis=0) if reg_dims is None else reg_dims
+    dims = _first_argmax(mi) if reg_dims is None else reg_dims
     return r2[dims, columns], dims
 
 
@@ -122,7 +123,7 @@ def _scc_from_spearman(rho, p_value, p_value_threshold=0.05, reg_dims=None):
     if p_value_threshold is not None:
         scores = np.where(p_value <= p_value_threshold, scores, 0.0)
     columns = np.arange(rho.shape[1])
-    dims = np.argmax(scores, axis=0) if reg_dims is None else reg_dims
+    dims = _first_argmax(scores) if reg_dims is None else reg_dims
     return scores[dims, columns], dims
 
 
@@ -319,7 +320,7 @@ def modularity_score(
     return Bunch(
         score=score,
         per_dim=per_dim,
-        dims=np.argmax(mi, axis=0),
+        dims=_first_argmax(mi),
         attribute_names=names,
     )
 

@@ -25,6 +25,7 @@ from skarvae.metrics._disentanglement import (
 from skarvae.metrics._matrices import (
     _check_latents_attributes,
     _check_reg_dims,
+    _first_argmax,
     _mutual_info,
     _r2_matrix,
     _spearman_matrix,
@@ -102,7 +103,7 @@ def _compute_metrics(Z, A, metrics, *, reg_dims=None, **options):
         results["mig"] = (float(per_attribute.mean()), per_attribute, dims)
     if "modularity" in metrics:
         score, _ = _modularity_from_mi(mi, options["empty_codes"])
-        results["modularity"] = (score, None, np.argmax(mi, axis=0))
+        results["modularity"] = (score, None, _first_argmax(mi))
     if "sap" in metrics:
         per_attribute, dims = _top_two_gap(r2, reg_dims)
         results["sap"] = (float(per_attribute.mean()), per_attribute, dims)

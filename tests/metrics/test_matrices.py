@@ -64,8 +64,9 @@ def test_binned_mutual_info_attribute_groups_agree(monkeypatch):
     Z = rng.normal(size=(250, 3))
     kwargs = {"n_bins": 10, "strategy": "quantile", "discretize_attributes": True}
     whole = _binned_mutual_info(Z, A, **kwargs)[0]
-    # One attribute per joint table instead of both in one table.
-    monkeypatch.setattr("skarvae.metrics._matrices._MAX_CELLS", 10 * 10)
+    # One attribute per joint histogram (3 dims x 10 bins x 10 levels each)
+    # instead of both in one.
+    monkeypatch.setattr("skarvae.metrics._matrices._MAX_CELLS", 3 * 10 * 10)
     np.testing.assert_allclose(_binned_mutual_info(Z, A, **kwargs)[0], whole)
 
 
