@@ -3,6 +3,8 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from collections.abc import Mapping
+
 import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
@@ -70,10 +72,80 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2):
     return Z, A, names
 
 
-def _check_reg_dims(reg_dims, n_dims, n_attributes):
-    """Validate ``reg_dims`` (one latent index per attribute) or return None."""
+def _has_names(attributes):
+    """Whether the attributes carry their own names (DataFrame or named Series)."""
+    if getattr(attributes, "columns", None) is not None:
+        return True
+    return getattr(attributes, "name", None) is not None and np.ndim(attributes) == 1
+
+
+def _check_unique_names(names):
+    """Raise when two attribute names are equal once turned into strings."""
+    seen, duplicates = set(), []
+    for name in names:
+        if name in seen and name not in duplicates:
+            duplicates.append(name)
+        seen.add(name)
+    if duplicates:
+        raise ValueError(
+            f"Attribute names must be unique as strings; {duplicates} occur more "
+            "than once (column names such as 0 and '0' count as equal)."
+        )
+
+
+def _reg_dims_from_mapping(reg_dims, names, named):
+    """One latent dim per attribute from a dict {attribute name: latent dim}.
+
+    Keys are matched to the attribute names as strings (so ``{0: 1}`` finds
+    DataFrame column ``0``). Attributes without names (an ndarray) take the
+    dict's order, as in an estimator's ``reg_dims_``, and its keys as names.
+
+    Returns
+    -------
+    dims : list
+    names : list of str
+    """
+    by_name = {}
+    for key, dim in reg_dims.items():
+        if str(key) in by_name:
+            raise ValueError(
+                f"reg_dims has two keys named {str(key)!r} once turned into strings."
+            )
+        by_name[str(key)] = dim
+    if named or all(name in by_name for name in names):
+        missing = [name for name in names if name not in by_name]
+        if missing:
+            raise ValueError(
+                f"reg_dims has no latent dim for the attribute(s) {missing}; its "
+                f"keys are {list(by_name)}."
+            )
+        return [by_name[name] for name in names], names
+    if len(by_name) != len(names):
+        raise ValueError(
+            f"reg_dims names {len(by_name)} attributes {list(by_name)} but the "
+            f"attributes have {len(names)} unnamed column(s); pass the attributes "
+            "as a DataFrame whose columns are among these names."
+        )
+    return list(by_name.values()), list(by_name)
+
+
+def _check_reg_dims(reg_dims, n_dims, names, *, named=True):
+    """Validate ``reg_dims`` and return (latent dim per attribute or None, names).
+
+    ``reg_dims`` is a sequence of one latent index per attribute, or a dict
+    {attribute name: latent index} such as a fitted ARVAE's ``reg_dims_``.
+    """
     if reg_dims is None:
-        return None
+        return None, names
+    n_attributes = len(names)
+    if isinstance(reg_dims, Mapping):
+        _check_unique_names(names)
+        reg_dims, names = _reg_dims_from_mapping(reg_dims, names, named)
+    elif isinstance(reg_dims, str):
+        raise TypeError(
+            "reg_dims must be a sequence of latent indices or a dict {attribute "
+            f"name: latent index}}; got the string {reg_dims!r}."
+        )
     dims = np.asarray(reg_dims)
     if dims.ndim != 1 or dims.shape[0] != n_attributes:
         raise ValueError(
@@ -87,7 +159,7 @@ def _check_reg_dims(reg_dims, n_dims, n_attributes):
             f"reg_dims must lie in [0, {n_dims - 1}] (the latent dims), got "
             f"{dims.tolist()}."
         )
-    return dims.astype(np.intp)
+    return dims.astype(np.intp), names
 
 
 def _first_argmax(scores):
