@@ -494,11 +494,10 @@ def _cross(X, Y):
     return np.einsum("ij,ik->jk", X, Y)
 
 
-def _standardize(X):
-    """Centre columns and scale them to unit norm; constant columns become 0."""
+def _centre(X):
+    """Centred columns and their norms."""
     Xc = X - X.mean(axis=0)
-    norm = np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
-    return Xc / np.where(norm > 0, norm, 1.0), norm
+    return Xc, np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
 
 
 def _r2_matrix(Z, A):
@@ -507,9 +506,12 @@ def _r2_matrix(Z, A):
     Equal to the in-sample R² of a 1-D least-squares fit with intercept. A
     latent dim with variance at most 1e-12 scores 0.
     """
-    Zs, z_norm = _standardize(Z)
-    As, _ = _standardize(A)
-    r2 = np.clip(_cross(Zs, As) ** 2, 0.0, 1.0)
+    Zc, z_norm = _centre(Z)
+    Ac, a_norm = _centre(A)
+    norms = np.outer(
+        np.where(z_norm > 0, z_norm, 1.0), np.where(a_norm > 0, a_norm, 1.0)
+    )
+    r2 = np.clip((_cross(Zc, Ac) / norms) ** 2, 0.0, 1.0)
     variance = z_norm**2 / (Z.shape[0] - 1)
     r2[variance <= _VARIANCE_GUARD] = 0.0
     return r2
