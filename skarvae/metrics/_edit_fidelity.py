@@ -131,13 +131,12 @@ def _requested_values(model, names, known, X_model, values, quantiles, n_steps):
                 raise ValueError(f"values[{name!r}] must be strictly increasing.")
             requested[name] = v
         return requested
+    calibrated = {
+        name: np.asarray(model.calibration_[name]["values"], dtype=np.float64)[[0, -1]]
+        for name in names
+    }
     if quantiles is None:
-        ranges = {
-            name: np.asarray(model.calibration_[name]["values"], dtype=np.float64)[
-                [0, -1]
-            ]
-            for name in names
-        }
+        ranges = calibrated
     else:
         predicted = model.predict(X_model)
         if not isinstance(predicted, pd.DataFrame):
@@ -152,11 +151,20 @@ def _requested_values(model, names, known, X_model, values, quantiles, n_steps):
     requested = {}
     for name in names:
         low, high = (float(v) for v in ranges[name])
+        if not high > low and quantiles is not None:
+            warnings.warn(
+                f"The model reads one value of {name!r} ({low:.6g}) at the "
+                f"quantiles {quantiles} of X; its traversal spans the whole "
+                "calibrated range instead.",
+                UserWarning,
+                stacklevel=4,
+            )
+            low, high = (float(v) for v in calibrated[name])
         if not high > low:
             raise ValueError(
                 f"The traversal of {name!r} would span a single value ({low:.6g}): "
-                "the model reads the same value for the quantiles "
-                f"{quantiles} of X. Pass more varied X, wider quantiles, or values."
+                "the model's calibration maps every code to one value, so the "
+                "attribute cannot be edited. Pass values= to request some anyway."
             )
         requested[name] = np.linspace(low, high, n_steps)
     return requested
@@ -296,7 +304,9 @@ def edit_fidelity(
     quantiles : (float, float) or None, default=(0.05, 0.95)
         Quantiles of the model's reading of ``X`` that bound the requested
         values. None spans the whole calibrated range (the values at the
-        lowest and highest training codes), as ``traverse`` does by default.
+        lowest and highest training codes), as ``traverse`` does by default;
+        so does an attribute the model reads as one value at both quantiles
+        (with a warning). A calibration with a single value raises.
     values : dict, default=None
         Requested values per attribute (strictly increasing, at least 2),
         instead of ``quantiles`` and ``n_steps``; its keys are the

@@ -196,8 +196,20 @@ def test_bad_measures_and_estimators_are_rejected(X):
     with pytest.raises(TypeError, match="lacks"):
         edit_fidelity(StandardScaler().fit(X), X, identity)
     constant = np.column_stack([np.ones(20), np.arange(20.0)])
-    with pytest.raises(ValueError, match="single value"):
+    with (
+        pytest.warns(UserWarning, match="reads one value"),
+        pytest.raises(ValueError, match="single value"),
+    ):
         edit_fidelity(FakeEditor().fit(constant), constant, identity)
+
+
+def test_a_collapsed_reading_falls_back_to_the_calibrated_range(X):
+    editor = FakeEditor().fit(X)
+    same = np.column_stack([np.full(10, 3.0), np.linspace(-1, 1, 10)])
+    with pytest.warns(UserWarning, match="whole calibrated range"):
+        table = edit_fidelity(editor, same, identity, attributes="a")
+    assert table.loc["a", "low"] == 0.0
+    assert table.loc["a", "high"] == 10.0
 
 
 def test_real_arvae_with_an_identity_like_measure():
