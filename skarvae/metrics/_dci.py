@@ -8,7 +8,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
-from sklearn.linear_model import Lasso
+from sklearn.linear_model import lasso_path
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import (
@@ -85,21 +85,31 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
     std = np.where(std > 0, std, 1.0)
     Z_train = np.asfortranarray((Z_train - mean) / std)
     Z_test = (Z_test - mean) / std
-    a_mean, a_std = A[train].mean(axis=0), A[train].std(axis=0)
+    A_train, A_test = A[train], A[test]
+    a_mean, a_std = A_train.mean(axis=0), A_train.std(axis=0)
     a_std = np.where(a_std > 0, a_std, 1.0)
-    A_train = (A[train] - a_mean) / a_std
-    A_test = (A[test] - a_mean) / a_std
+    A_train = (A_train - a_mean) / a_std
+    A_test = (A_test - a_mean) / a_std
     if model == "lasso":
         # Inputs and targets are centred: no intercept, and one Gram matrix
-        # serves every attribute.
-        est = Lasso(
-            alpha=alpha,
-            fit_intercept=False,
-            precompute=np.einsum("ij,ik->jk", Z_train, Z_train),
-        )
-        est.fit(Z_train, np.asfortranarray(A_train), check_input=False)
-        coef = est.coef_.reshape(A.shape[1], Z.shape[1])
-        return np.abs(coef.T), _r2_columns(A_test, Z_test @ coef.T)
+        # and one product with the targets serve every attribute. They are
+        # computed without BLAS (see _cross): a threaded BLAS on a busy
+        # machine costs far more than these small products.
+        gram = np.einsum("ij,ik->jk", Z_train, Z_train)
+        Xy = np.einsum("ij,ik->jk", Z_train, A_train)
+        coef = np.empty((Z.shape[1], A.shape[1]))
+        for k in range(A.shape[1]):
+            # What Lasso(alpha, fit_intercept=False, precompute=gram).fit runs.
+            _, path, _ = lasso_path(
+                Z_train,
+                np.ascontiguousarray(A_train[:, k]),
+                alphas=[alpha],
+                precompute=gram,
+                Xy=Xy[:, k].copy(),
+                check_input=False,
+            )
+            coef[:, k] = path[:, 0]
+        return np.abs(coef), _r2_columns(A_test, np.einsum("ij,jk->ik", Z_test, coef))
     importance = np.zeros((Z.shape[1], A.shape[1]))
     informativeness = np.zeros(A.shape[1])
     for k in range(A.shape[1]):
