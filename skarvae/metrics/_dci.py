@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import (
 )
 
 from skarvae.metrics._disentanglement import _DATA_CONSTRAINTS
-from skarvae.metrics._matrices import _check_latents_attributes
+from skarvae.metrics._matrices import _check_latents_attributes, _cross
 
 
 def _one_minus_entropy(weights, n_outcomes):
@@ -92,11 +92,10 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
     A_test = (A_test - a_mean) / a_std
     if model == "lasso":
         # Inputs and targets are centred: no intercept, and one Gram matrix
-        # and one product with the targets serve every attribute. They are
-        # computed without BLAS (see _cross): a threaded BLAS on a busy
-        # machine costs far more than these small products.
-        gram = np.einsum("ij,ik->jk", Z_train, Z_train)
-        Xy = np.einsum("ij,ik->jk", Z_train, A_train)
+        # and one product with the targets serve every attribute, computed
+        # in blocks that keep BLAS on one thread (see _cross).
+        gram = _cross(Z_train, Z_train)
+        Xy = _cross(Z_train, A_train)
         coef = np.empty((Z.shape[1], A.shape[1]))
         for k in range(A.shape[1]):
             # What Lasso(alpha, fit_intercept=False, precompute=gram).fit runs.

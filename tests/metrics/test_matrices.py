@@ -70,6 +70,19 @@ def test_binned_mutual_info_attribute_groups_agree(monkeypatch):
     np.testing.assert_allclose(_binned_mutual_info(Z, A, **kwargs)[0], whole)
 
 
+def test_binned_mutual_info_in_steps_of_dims_agrees(monkeypatch):
+    rng = np.random.default_rng(0)
+    A = rng.integers(0, 4, size=(300, 3)).astype(float)
+    Z = np.column_stack([A + rng.normal(size=(300, 3)), rng.normal(size=(300, 2))])
+    kwargs = {"n_bins": 6, "strategy": "uniform", "discretize_attributes": "auto"}
+    whole = _binned_mutual_info(Z, A, **kwargs)
+    # Index arrays for 2 dims at a time (300 samples x 3 attributes each).
+    monkeypatch.setattr("skarvae.metrics._matrices._MAX_INDEX", 2 * 300 * 3)
+    steps = _binned_mutual_info(Z, A, **kwargs)
+    np.testing.assert_array_equal(steps[0], whole[0])
+    np.testing.assert_array_equal(steps[1], whole[1])
+
+
 def test_discretize_columns_matches_known_histogram():
     x = np.array([[0.1], [0.2], [0.3], [0.4], [0.5], [0.6]])
     np.testing.assert_array_equal(
