@@ -369,8 +369,8 @@ def edit_fidelity(
     >>> from skarvae import ARVAE
     >>> from skarvae.datasets import make_attribute_data
     >>> from skarvae.metrics import edit_fidelity
-    >>> data = make_attribute_data(n_samples=300, random_state=0)
-    >>> vae = ARVAE(latent_dim=4, max_epochs=30, random_state=0)
+    >>> data = make_attribute_data(n_samples=200, random_state=0)
+    >>> vae = ARVAE(latent_dim=4, max_epochs=15, random_state=0)
     >>> vae = vae.fit(data.data, data.attributes)
     >>> reader = LinearRegression().fit(data.data, data.attributes)
     >>> measure = lambda decoded: reader.predict(decoded)  # columns a0, a1, a2
@@ -534,10 +534,10 @@ def make_edit_fidelity_scorer(
     >>> from skarvae import ARVAE
     >>> from skarvae.datasets import make_attribute_data
     >>> from skarvae.metrics import make_edit_fidelity_scorer
-    >>> data = make_attribute_data(n_samples=300, random_state=0)
+    >>> data = make_attribute_data(n_samples=200, random_state=0)
     >>> reader = LinearRegression().fit(data.data, data.attributes)
     >>> scorer = make_edit_fidelity_scorer(reader.predict, score="monotone")
-    >>> vae = ARVAE(latent_dim=4, max_epochs=30, random_state=0)
+    >>> vae = ARVAE(latent_dim=4, max_epochs=15, random_state=0)
     >>> vae = vae.fit(data.data, data.attributes)
     >>> 0 <= scorer(vae, data.data[:100]) <= 1
     True
