@@ -415,7 +415,8 @@ def edit_fidelity(
         model, names, known, X_model, values, quantiles, n_steps
     )
     single = names[0] if len(names) == 1 else None
-    X_measured = np.asarray(X) if isinstance(X, pd.DataFrame) else X
+    # measure sees X as it sees decoded outputs: an array.
+    X_measured = X.to_numpy() if isinstance(X, pd.DataFrame) else np.asarray(X)
     reference = _measured_frame(measure, X_measured, n_samples, known, single)
     reference = reference.where(np.isfinite(reference))
     rows, measured_all, leakage = {}, {}, {}
