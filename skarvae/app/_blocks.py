@@ -32,7 +32,7 @@ def editor_theme():
     Examples
     --------
     >>> from skarvae.app import editor_theme
-    >>> editor_theme().font[0].name
+    >>> editor_theme().font.split(",")[0]
     'ui-sans-serif'
     """
     gr = _gradio()
