@@ -217,8 +217,9 @@ def attribute_editor(
                             )
                 table = gr.Dataframe(
                     value=first["table"],
-                    label="Attributes: slider target, predicted, measured",
+                    label="Attributes: edit target, predicted, measured",
                     interactive=False,
+                    wrap=True,
                     elem_id="out-table",
                 )
                 chosen = gr.Dropdown(
@@ -233,10 +234,11 @@ def attribute_editor(
                 }
                 caption = gr.Markdown(strip0["caption"], elem_id="caption")
                 if editor.kind == "measures":
-                    export = gr.Button("Write MIDI and MusicXML", size="sm")
-                    files = gr.File(
-                        label="Downloads", file_count="multiple", height=120
-                    )
+                    with gr.Accordion("MIDI and MusicXML downloads", open=False):
+                        export = gr.Button(
+                            "Write the start, the edit and the traversal", size="sm"
+                        )
+                        files = gr.File(label="Files", file_count="multiple")
 
         pair_keys = [key for key, _, _ in view.pair_slots]
         strip_keys = [key for key, _, _ in view.strip_slots]

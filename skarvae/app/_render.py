@@ -129,12 +129,14 @@ def note_events(ids, vocabulary):
     return np.column_stack([start, stop, midi])
 
 
-def piano_roll_image(ids, vocabulary, pitch_range=None, gap=6):
+def piano_roll_image(
+    ids, vocabulary, pitch_range=None, gap=6, beat_px=BEAT_PX, semitone_px=SEMITONE_PX
+):
     """A piano roll of tokenized measures as an RGB array.
 
-    Time runs left to right (``BEAT_PX`` pixels per beat, beat lines light,
+    Time runs left to right (``beat_px`` pixels per beat, beat lines light,
     bar lines dark, ``gap`` white pixels between measures) and pitch bottom
-    to top (``SEMITONE_PX`` pixels per semitone, rows of C shaded); each
+    to top (``semitone_px`` pixels per semitone, rows of C shaded); each
     note is a bar with a dark onset edge.
 
     Parameters
@@ -148,6 +150,10 @@ def piano_roll_image(ids, vocabulary, pitch_range=None, gap=6):
         pitches, so that pictures of one model share their axes.
     gap : int, default=6
         White pixels between measures.
+    beat_px : int, default=36
+        Pixels per beat; a multiple of 12 puts every tick on a whole pixel.
+    semitone_px : int, default=5
+        Pixels per semitone.
 
     Returns
     -------
@@ -169,8 +175,8 @@ def piano_roll_image(ids, vocabulary, pitch_range=None, gap=6):
         pitch_range = (int(midi.min()), int(midi.max())) if len(midi) else (60, 72)
     low, high = pitch_range
     n_rows = high - low + 1
-    height = n_rows * SEMITONE_PX
-    measure_px = 4 * BEAT_PX + 2
+    height = n_rows * semitone_px
+    measure_px = 4 * beat_px + 2
     width = len(ids) * measure_px + (len(ids) - 1) * gap
     out = np.full((height, width, 3), 255, dtype=np.uint8)
     for m in range(len(ids)):
@@ -178,10 +184,10 @@ def piano_roll_image(ids, vocabulary, pitch_range=None, gap=6):
         block = out[:, left : left + measure_px]
         for pitch in range(low, high + 1):
             if pitch % 12 == 0:
-                top = (high - pitch) * SEMITONE_PX
-                block[top : top + SEMITONE_PX] = _C_ROW
+                top = (high - pitch) * semitone_px
+                block[top : top + semitone_px] = _C_ROW
         for beat in range(1, 4):
-            block[:, 1 + beat * BEAT_PX] = _GRID
+            block[:, 1 + beat * beat_px] = _GRID
         block[:, 0] = _BAR
         block[:, -1] = _BAR
     for start, stop, pitch in note_events(ids, vocabulary):
@@ -189,11 +195,11 @@ def piano_roll_image(ids, vocabulary, pitch_range=None, gap=6):
             continue
         m = int(start // 4)
         left = m * (measure_px + gap) + 1
-        x0 = left + round((start - 4 * m) * BEAT_PX)
-        x1 = left + round((stop - 4 * m) * BEAT_PX)
-        top = int(high - pitch) * SEMITONE_PX
-        out[top + 1 : top + SEMITONE_PX, x0 + 1 : x1 - 1] = _NOTE
-        out[top + 1 : top + SEMITONE_PX, x0 : x0 + 2] = _ONSET
+        x0 = left + round((start - 4 * m) * beat_px)
+        x1 = left + round((stop - 4 * m) * beat_px)
+        top = int(high - pitch) * semitone_px
+        out[top + 1 : top + semitone_px, x0 + 1 : x1 - 1] = _NOTE
+        out[top + 1 : top + semitone_px, x0 : x0 + 2] = _ONSET
     return out
 
 

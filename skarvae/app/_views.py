@@ -23,8 +23,6 @@ from skarvae.music import N_TICKS
 PAIR_PX = 196
 #: Target size in pixels of the longer side of each traversal picture.
 STRIP_PX = 84
-#: Upscaling of the start and edited piano rolls.
-PAIR_SCALE = 2
 
 
 class ImageView:
@@ -121,11 +119,14 @@ class MeasureView:
     def _measures(self, batch):
         return np.asarray(batch, dtype=np.int64).reshape(-1, N_TICKS)
 
-    def _roll(self, batch, scale=1):
-        roll = piano_roll_image(
-            self._measures(batch), self.vocabulary, self.pitch_range
+    def _roll(self, batch, beat_px, semitone_px):
+        return piano_roll_image(
+            self._measures(batch),
+            self.vocabulary,
+            self.pitch_range,
+            beat_px=beat_px,
+            semitone_px=semitone_px,
         )
-        return roll.repeat(scale, axis=0).repeat(scale, axis=1)
 
     def _audio(self, batch):
         return SAMPLE_RATE, synthesize(self._measures(batch), self.vocabulary)
@@ -133,15 +134,18 @@ class MeasureView:
     def pair(self, start, edited):
         """Piano rolls and audio of the start sample and the edited output."""
         return {
-            "start": self._roll(start, PAIR_SCALE),
-            "edited": self._roll(edited, PAIR_SCALE),
+            "start": self._roll(start, 72, 8),
+            "edited": self._roll(edited, 72, 8),
             "start_audio": self._audio(start),
             "edited_audio": self._audio(edited),
         }
 
     def strip(self, traversed, labels):
         """Piano roll and audio of the traversal, the steps one after another."""
-        return {"strip": self._roll(traversed), "strip_audio": self._audio(traversed)}
+        return {
+            "strip": self._roll(traversed, 24, 4),
+            "strip_audio": self._audio(traversed),
+        }
 
     def export(self, parts, folder=None):
         """Write MIDI and MusicXML files of token arrays.
