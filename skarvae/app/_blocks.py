@@ -242,12 +242,14 @@ def attribute_editor(
 
         pair_keys = [key for key, _, _ in view.pair_slots]
         strip_keys = [key for key, _, _ in view.strip_slots]
-        update_outputs = [*(pair[k] for k in pair_keys), table]
+        # a move redraws only what it changes: not the start's picture or audio
+        move_keys = list(view.edit_keys)
+        move_outputs = [*(pair[k] for k in move_keys), table]
         strip_outputs = [*(strip[k] for k in strip_keys), caption]
 
         def on_move(current, *values):
             out = editor.update(current, values)
-            return [*(out[k] for k in pair_keys), out["table"]]
+            return [*(out[k] for k in move_keys), out["table"]]
 
         def on_start(source, current_index, attribute):
             current = editor.start(source, current_index)
@@ -266,7 +268,7 @@ def attribute_editor(
 
         def on_reset(current):
             out = editor.update(current, current["values"])
-            return [*current["values"], *(out[k] for k in pair_keys), out["table"]]
+            return [*current["values"], *(out[k] for k in move_keys), out["table"]]
 
         def on_traverse(current, attribute):
             trav = editor.traversal(current, attribute)
@@ -277,7 +279,8 @@ def attribute_editor(
             index,
             status,
             *sliders,
-            *update_outputs,
+            *(pair[k] for k in pair_keys),
+            table,
             *strip_outputs,
         ]
         quiet = {"show_progress": "hidden"}
@@ -285,7 +288,7 @@ def attribute_editor(
             slider.input(
                 on_move,
                 [state, *sliders],
-                update_outputs,
+                move_outputs,
                 trigger_mode="always_last",
                 **quiet,
             )
@@ -301,7 +304,7 @@ def attribute_editor(
         prior.click(
             lambda i, a: on_start("prior", i, a), [index, chosen], start_outputs
         )
-        reset.click(on_reset, [state], [*sliders, *update_outputs], **quiet)
+        reset.click(on_reset, [state], [*sliders, *move_outputs], **quiet)
         chosen.change(on_traverse, [state, chosen], strip_outputs, **quiet)
         if editor.kind == "measures":
             export.click(

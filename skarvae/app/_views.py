@@ -42,6 +42,8 @@ class ImageView:
 
     kind = "image"
     pair_slots = (("start", "image", "Start"), ("edited", "image", "Edited"))
+    #: The pair outputs a slider move changes.
+    edit_keys = ("edited",)
     strip_slots = (("strip", "image", "Traversal"),)
 
     def __init__(self, shape, image_shape=None, value_range=None):
@@ -101,6 +103,7 @@ class MeasureView:
         ("strip", "image", "Traversal"),
         ("strip_audio", "audio", "Traversal (audio)"),
     )
+    edit_keys = ("edited", "edited_audio")
 
     def __init__(self, shape, vocabulary):
         size = math.prod(shape)
@@ -188,7 +191,8 @@ class TableView:
     """
 
     kind = "tabular"
-    pair_slots = (("start", "table", "Feature values"),)
+    pair_slots = (("edited", "table", "Feature values"),)
+    edit_keys = ("edited",)
     strip_slots = (("strip", "table", "Traversal"),)
 
     def __init__(self, feature_names):
@@ -208,7 +212,7 @@ class TableView:
                 "change": b - a,
             }
         )
-        return {"start": frame.round(4)}
+        return {"edited": frame.round(4)}
 
     def strip(self, traversed, labels):
         """Feature values at every traversal step, one column per step."""

@@ -1,6 +1,5 @@
 """The editor's callbacks as plain functions: values in, decoded outputs out."""
 
-import math
 import warnings
 
 import numpy as np
@@ -193,7 +192,7 @@ def test_tabular_outputs_are_feature_tables(table_model):
     assert editor.kind == "tabular"
     state = editor.start("index", 0)
     out = editor.update(state, _moved(editor, state, 0, editor.sliders[0]["maximum"]))
-    table = out["start"]
+    table = out["edited"]
     assert table["feature"].tolist() == list(X.columns)
     np.testing.assert_allclose(table["start"], X.iloc[0], atol=1e-4)
     np.testing.assert_allclose(
@@ -323,8 +322,9 @@ def test_page_callbacks_return_one_value_per_output(image_model, bars_measure):
     callbacks = app.skarvae_callbacks
     state = editor.start("index", 1)
     moved = callbacks["move"](state, *_moved(editor, state, 0, 2.5))
-    assert len(moved) == 3  # start, edited, table
-    assert isinstance(moved[2], pd.DataFrame)
+    assert len(moved) == 2  # edited picture and table; the start stays
+    assert moved[0].shape == (192, 192)
+    assert isinstance(moved[1], pd.DataFrame)
     started = callbacks["start"]("index", 2, "position")
     # state, index, status, 2 sliders, start, edited, table, strip, caption
     assert len(started) == 10
@@ -357,7 +357,7 @@ def test_measure_shapes_of_several_measures():
     ids[0, 0] = ids[0, N_TICKS] = vocabulary.tokens.index("C4")
     out = view.pair(ids, ids)
     assert out["start_audio"][1].shape == (4 * SAMPLE_RATE,)
-    assert math.isclose(out["start"].shape[1] / 2, 2 * (4 * 36 + 2) + 6)
+    assert out["start"].shape[1] == 2 * (4 * 72 + 2) + 6
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         view.strip(np.repeat(ids, 3, axis=0), ["a", "b", "c"])
