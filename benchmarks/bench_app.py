@@ -60,6 +60,7 @@ def mnist_model(args, folder):
     path = folder / "mnist_mlp.skarvae"
     digits = load_mnist(args.mnist_path)
     X = (digits.images[: args.mnist_train + 200] / 255.0).astype(np.float32)[:, None]
+    np.save(folder / "mnist_digits.npy", X[args.mnist_train :])  # start points
     if path.exists():
         return skarvae.load(path), X[args.mnist_train :]
     A = morphometrics(X[: args.mnist_train], verbose=False)[MNIST_ATTRIBUTES]

@@ -99,9 +99,11 @@ def attribute_editor(
         draws from the prior.
     measure : callable, 'auto' or None, default='auto'
         Function from decoded data, shape ``(n_samples, *input_shape)`` (a
-        DataFrame for a model fitted on one), to a DataFrame (or array) of
-        measured attributes, shown for the start and the edit so that
-        leakage into other attributes is visible. 'auto' measures the four
+        DataFrame for a model fitted on one), to measured attributes: a
+        DataFrame, a dict of columns, or an array (columns named after the
+        attributes when there are as many, else ``m0, m1, ...``), shown for
+        the start and the edit so that leakage into other attributes is
+        visible. 'auto' measures the four
         music attributes of token measures
         (:func:`skarvae.music.measure_attributes`) and nothing otherwise.
     vocabulary : Vocabulary, default=None

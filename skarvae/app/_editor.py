@@ -296,6 +296,8 @@ class Editor:
         if self.measure is None:
             return None
         values = self.measure(decoded)
+        if isinstance(values, dict):
+            values = pd.DataFrame(values)
         if not isinstance(values, pd.DataFrame):
             values = np.asarray(values, dtype=np.float64).reshape(len(decoded), -1)
             names = (
