@@ -21,6 +21,12 @@ pytest.importorskip("gradio")
 
 from skarvae.app import attribute_editor, editor_theme
 
+# Gradio's own queue code uses pandas options that pandas 3 deprecates
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:'future.no_silent_downcasting' is deprecated"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ARGS = [
     "--no-sandbox",  # CI runs as root
@@ -204,8 +210,19 @@ def test_image_editor_in_a_browser(
         arg=table_before,
     )
     assert maximum in page.locator("#out-table").inner_text()
-    # the start picture stays; the traversal follows the dropdown
     screenshot(page, tmp_path, "editor_image.png")
+    # a new start: a prior draw, then sample 7 by index
+    start = page.locator("#out-start img").get_attribute("src")
+    page.get_by_role("button", name="Prior draw").click()
+    page.wait_for_function(
+        "() => document.querySelector('#status').innerText.includes('prior')"
+    )
+    assert page.locator("#out-start img").get_attribute("src") != start
+    page.locator("#index input").fill("7")
+    page.get_by_role("button", name="Load", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('#status').innerText.includes('sample 7')"
+    )
     check_offline(log)
 
 
