@@ -96,6 +96,22 @@ class Editor:
         The renderer.
     n_samples : int
         Number of samples of X (0 without X).
+
+    Examples
+    --------
+    >>> from skarvae import ARVAE
+    >>> from skarvae.app import Editor
+    >>> from skarvae.datasets import make_attribute_data
+    >>> data = make_attribute_data(n_samples=100, random_state=0)
+    >>> vae = ARVAE(latent_dim=4, max_epochs=2, random_state=0)
+    >>> vae = vae.fit(data.data, data.attributes)
+    >>> editor = Editor(vae, data.data)
+    >>> state = editor.start("index", 0)
+    >>> values = list(state["values"])
+    >>> values[0] = editor.sliders[0]["maximum"]  # move the first slider
+    >>> out = editor.update(state, values)
+    >>> list(out["table"].columns)[:3]
+    ['attribute', 'edit target', 'predicted: start']
     """
 
     def __init__(
