@@ -361,3 +361,20 @@ def test_measure_shapes_of_several_measures():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         view.strip(np.repeat(ids, 3, axis=0), ["a", "b", "c"])
+
+
+def test_glsrvae_gets_attribute_sliders():
+    from skarvae import GLSRVAE
+    from skarvae.losses import MeanIntensity
+
+    rng = np.random.default_rng(0)
+    X = (rng.random((100, 16)) < rng.random((100, 1))).astype("float32")
+    vae = GLSRVAE(
+        attribute_fns=[MeanIntensity()], latent_dim=3, max_epochs=2, random_state=0
+    ).fit(X, X.mean(axis=1))
+    editor = Editor(vae, X)
+    assert editor.kind == "tabular"
+    assert editor.labels == list(vae.attribute_names_in_)
+    state = editor.start("index", 0)
+    out = editor.update(state, [editor.sliders[0]["maximum"]])
+    assert out["table"]["edit target"][0] == editor.sliders[0]["maximum"]
