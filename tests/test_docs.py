@@ -43,6 +43,7 @@ NEEDS = {
     "load_folk_tunes": "music21",
     "load_music_files": "music21",
     "skarvae.plotting": "matplotlib",
+    "skarvae.app": "gradio",
 }
 
 # Pages whose blocks are known not to run yet, with the reason; only for
