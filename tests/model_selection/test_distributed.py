@@ -77,7 +77,9 @@ if __name__ == "__main__":
         storage=url,
         study_name=name,
         heartbeat_interval=1,
-        grace_period=2,
+        # Generous against a loaded machine, where a live worker's beat can
+        # come seconds late and a tight grace period marks its trial stale.
+        grace_period=6,
         refit=mode == "refit",
     ).fit(X)
     out = {"best_params": search.best_params_, "n_study": len(search.study_.trials)}
