@@ -43,7 +43,8 @@ class ARVAE(_RegularizedVAE):
     latent_dim : int, default=None
         Size of the latent code; at least the number of attributes. None
         uses the module's default: 8 for ``"mlp"`` and ``"conv"``, 10 for
-        ``"dsprites"``, 16 for ``"morpho_mnist"``, 32 for ``"measure_vae"``.
+        ``"dsprites"``, 16 for ``"morpho_mnist"``, 32 for ``"measure_vae"``,
+        ``"token_mlp"`` and ``"token_conv"``.
     beta : float, default=1.0
         Weight of the KL divergence.
     beta_warmup : int, default=0

@@ -21,7 +21,8 @@ class BetaVAE(_EditingMixin, _BaseVAE):
     latent_dim : int, default=None
         Size of the latent code. None uses the module's default: 8 for
         ``"mlp"`` and ``"conv"``, 10 for ``"dsprites"``, 16 for
-        ``"morpho_mnist"``, 32 for ``"measure_vae"``.
+        ``"morpho_mnist"``, 32 for ``"measure_vae"``, ``"token_mlp"`` and
+        ``"token_conv"``.
     beta : float, default=1.0
         Weight of the KL divergence; 1 gives the plain VAE.
     beta_warmup : int, default=0
