@@ -8,6 +8,7 @@ from skarvae.modules._conv import ConvVAE, DSpritesVAE, MorphoMNISTVAE
 from skarvae.modules._measure import MeasureVAE
 from skarvae.modules._mlp import MLPVAE
 from skarvae.modules._registry import MODULES, get_module_class
+from skarvae.modules._tokens import TokenConvVAE, TokenMLPVAE
 
 __all__ = [
     "MLPVAE",
@@ -16,6 +17,8 @@ __all__ = [
     "DSpritesVAE",
     "MeasureVAE",
     "MorphoMNISTVAE",
+    "TokenConvVAE",
+    "TokenMLPVAE",
     "VAEModule",
     "VAEOutput",
     "get_module_class",

@@ -54,7 +54,10 @@ class VAEModule(nn.Module):
     data_kind : {'continuous', 'tokens'}
         What the module consumes. Token modules take integer ids and return
         logits with a trailing ``n_tokens`` axis; ``recon_loss="auto"``
-        chooses cross-entropy for them.
+        chooses cross-entropy for them. The estimators also treat a module
+        given ``n_tokens`` in ``module_params`` (e.g. ``MLPVAE``) as a token
+        model, and refuse ``recon_loss="mse"`` or ``"bce"`` for token
+        models.
 
     Examples
     --------

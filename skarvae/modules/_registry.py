@@ -10,6 +10,7 @@ from torch import nn
 from skarvae.modules._conv import ConvVAE, DSpritesVAE, MorphoMNISTVAE
 from skarvae.modules._measure import MeasureVAE
 from skarvae.modules._mlp import MLPVAE
+from skarvae.modules._tokens import TokenConvVAE, TokenMLPVAE
 
 #: Built-in modules by the name accepted in the estimators' ``module=``.
 MODULES = {
@@ -18,6 +19,8 @@ MODULES = {
     "measure_vae": MeasureVAE,
     "mlp": MLPVAE,
     "morpho_mnist": MorphoMNISTVAE,
+    "token_conv": TokenConvVAE,
+    "token_mlp": TokenMLPVAE,
 }
 
 

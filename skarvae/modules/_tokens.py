@@ -1,0 +1,197 @@
+"""Fast feed-forward VAEs for fixed-length token sequences (e.g. measures)."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import torch
+from torch import nn
+
+from skarvae.modules._base import VAEModule
+from skarvae.modules._mlp import _ACTIVATIONS, _mlp
+
+
+def _check_tokens(name, input_shape, n_tokens):
+    if n_tokens is None or n_tokens < 2:
+        raise ValueError(f"{name} needs n_tokens >= 2; got {n_tokens!r}.")
+    if len(tuple(input_shape)) != 1 or input_shape[0] < 1:
+        raise ValueError(
+            f"{name} models sequences of token ids, input_shape=(length,); got "
+            f"input_shape={tuple(input_shape)}."
+        )
+    return int(input_shape[0])
+
+
+class TokenMLPVAE(VAEModule):
+    """Multi-layer perceptron over one-hot token sequences.
+
+    The fast network for fixed-length token sequences such as the 24-token
+    measures of :func:`skarvae.datasets.load_bach_chorales`: every position
+    is a one-hot vector, the encoder is an MLP on their concatenation, and
+    the decoder an MLP that returns the logits of every position at once
+    (no recurrence, so a whole batch decodes in a few matrix products). The
+    first encoder layer is computed as a sum of per-position embeddings,
+    which equals a linear layer on the one-hot input without building it.
+
+    On the Bach chorale measures it trains an epoch about 16 times faster
+    than :class:`MeasureVAE` on a CPU and reconstructs held-out measures
+    better at equal time (see the "Choosing a network" page of the docs).
+
+    Parameters
+    ----------
+    input_shape : tuple of int, default=(24,)
+        Shape of one sample, ``(length,)``.
+    latent_dim : int, default=32
+        Size of the latent code.
+    n_tokens : int
+        Vocabulary size; token ids lie in ``[0, n_tokens)``.
+    hidden_dims : sequence of int, default=(512, 256)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+    activation : {'relu', 'selu', 'tanh', 'gelu'}, default='relu'
+        Activation after every hidden layer.
+    dropout : float, default=0.0
+        Dropout probability after every hidden layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skarvae.modules import TokenMLPVAE
+    >>> module = TokenMLPVAE(input_shape=(24,), latent_dim=4, n_tokens=10,
+    ...                      hidden_dims=(32,))
+    >>> out = module(torch.randint(0, 10, (3, 24)))
+    >>> out.output.shape, out.mu.shape
+    (torch.Size([3, 24, 10]), torch.Size([3, 4]))
+    """
+
+    data_kind = "tokens"
+
+    def __init__(
+        self,
+        input_shape=(24,),
+        latent_dim=32,
+        n_tokens=None,
+        hidden_dims=(512, 256),
+        activation="relu",
+        dropout=0.0,
+    ):
+        super().__init__()
+        length = _check_tokens("TokenMLPVAE", input_shape, n_tokens)
+        hidden = [int(h) for h in hidden_dims]
+        if not hidden:
+            raise ValueError("TokenMLPVAE needs at least one hidden layer.")
+        self.input_shape = (length,)
+        self.n_tokens = int(n_tokens)
+        self.register_buffer(
+            "offsets", torch.arange(length) * self.n_tokens, persistent=False
+        )
+        self.embedding = nn.EmbeddingBag(length * self.n_tokens, hidden[0], mode="sum")
+        self.bias = nn.Parameter(torch.zeros(hidden[0]))
+        bound = 1 / math.sqrt(length)  # the default init of Linear(one-hot)
+        nn.init.uniform_(self.embedding.weight, -bound, bound)
+        nn.init.uniform_(self.bias, -bound, bound)
+        first = [_ACTIVATIONS[activation]()]
+        if dropout:
+            first.append(nn.Dropout(dropout))
+        self.encoder = nn.Sequential(*first, _mlp(hidden, activation, dropout))
+        self.mu = nn.Linear(hidden[-1], latent_dim)
+        self.logvar = nn.Linear(hidden[-1], latent_dim)
+        self.decoder = nn.Sequential(
+            _mlp([latent_dim, *hidden[::-1]], activation, dropout),
+            nn.Linear(hidden[0], length * self.n_tokens),
+        )
+
+    def encode(self, x):
+        """Return ``(mu, logvar)`` for token ids of shape (batch, length)."""
+        h = self.embedding(x.long() + self.offsets) + self.bias
+        h = self.encoder(h)
+        return self.mu(h), self.logvar(h)
+
+    def decode(self, z):
+        """Return token logits of shape (batch, length, n_tokens)."""
+        return self.decoder(z).view(z.shape[0], *self.input_shape, self.n_tokens)
+
+
+class TokenConvVAE(VAEModule):
+    """1-D convolutional VAE for fixed-length token sequences.
+
+    Token embeddings pass through a 1-D convolution and two strided ones
+    (the length shrinks 4 times), then a linear layer to the posterior; the
+    decoder mirrors it with transposed convolutions and a per-position
+    linear read-out of the logits. The sequence length must be a multiple
+    of 4 (24 for a measure).
+
+    Parameters
+    ----------
+    input_shape : tuple of int, default=(24,)
+        Shape of one sample, ``(length,)``.
+    latent_dim : int, default=32
+        Size of the latent code.
+    n_tokens : int
+        Vocabulary size.
+    embedding_dim : int, default=32
+        Size of the token embeddings.
+    channels : sequence of 3 int, default=(64, 128, 256)
+        Channels of the three convolutions (the decoder mirrors them).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skarvae.modules import TokenConvVAE
+    >>> module = TokenConvVAE(input_shape=(24,), latent_dim=4, n_tokens=10,
+    ...                       channels=(8, 8, 8))
+    >>> module.decode(torch.zeros(2, 4)).shape
+    torch.Size([2, 24, 10])
+    """
+
+    data_kind = "tokens"
+
+    def __init__(
+        self,
+        input_shape=(24,),
+        latent_dim=32,
+        n_tokens=None,
+        embedding_dim=32,
+        channels=(64, 128, 256),
+    ):
+        super().__init__()
+        length = _check_tokens("TokenConvVAE", input_shape, n_tokens)
+        if length % 4:
+            raise ValueError(
+                f"TokenConvVAE needs a length divisible by 4; got {length}."
+            )
+        c1, c2, c3 = (int(c) for c in channels)
+        self.input_shape = (length,)
+        self.n_tokens = int(n_tokens)
+        self._reduced = (c3, length // 4)
+        flat = c3 * (length // 4)
+        self.embedding = nn.Embedding(self.n_tokens, embedding_dim)
+        self.encoder = nn.Sequential(
+            nn.Conv1d(embedding_dim, c1, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv1d(c1, c2, 4, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv1d(c2, c3, 4, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Flatten(),
+        )
+        self.mu = nn.Linear(flat, latent_dim)
+        self.logvar = nn.Linear(flat, latent_dim)
+        self.from_latent = nn.Sequential(nn.Linear(latent_dim, flat), nn.ReLU())
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose1d(c3, c2, 4, stride=2, padding=1),
+            nn.ReLU(),
+            nn.ConvTranspose1d(c2, c1, 4, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv1d(c1, self.n_tokens, 1),
+        )
+
+    def encode(self, x):
+        """Return ``(mu, logvar)`` for token ids of shape (batch, length)."""
+        h = self.encoder(self.embedding(x.long()).transpose(1, 2))
+        return self.mu(h), self.logvar(h)
+
+    def decode(self, z):
+        """Return token logits of shape (batch, length, n_tokens)."""
+        h = self.from_latent(z).view(z.shape[0], *self._reduced)
+        return self.decoder(h).transpose(1, 2)

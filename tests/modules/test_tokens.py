@@ -1,0 +1,100 @@
+"""The fast token-sequence modules: TokenMLPVAE and TokenConvVAE."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from skarvae import ARVAE, BetaVAE
+from skarvae.metrics import reconstruction_accuracy
+from skarvae.modules import MODULES, TokenConvVAE, TokenMLPVAE, get_module_class
+
+
+@pytest.mark.parametrize("module_class", [TokenMLPVAE, TokenConvVAE])
+def test_token_modules_follow_the_protocol(module_class):
+    torch.manual_seed(0)
+    module = module_class(input_shape=(8,), latent_dim=3, n_tokens=5)
+    assert module.data_kind == "tokens"
+    out = module(torch.randint(0, 5, (4, 8)))
+    assert out.output.shape == (4, 8, 5)
+    assert out.mu.shape == out.logvar.shape == out.z.shape == (4, 3)
+    out.output.sum().backward()
+    assert module.decode(torch.zeros(2, 3)).shape == (2, 8, 5)
+
+
+def test_token_modules_are_registered():
+    assert get_module_class("token_mlp") is TokenMLPVAE
+    assert get_module_class("token_conv") is TokenConvVAE
+    assert MODULES["token_mlp"] is TokenMLPVAE
+
+
+def test_token_mlp_first_layer_is_a_linear_layer_on_one_hot_input():
+    torch.manual_seed(0)
+    module = TokenMLPVAE(input_shape=(3,), latent_dim=2, n_tokens=4, hidden_dims=(5,))
+    x = torch.tensor([[0, 3, 1], [2, 2, 0]])
+    weight = module.embedding.weight.detach()  # (3 * 4, 5): one row per (tick, token)
+    one_hot = nn.functional.one_hot(x, 4).float().flatten(1)  # (2, 12)
+    expected = torch.relu(one_hot @ weight + module.bias.detach())
+    got = module.encoder(module.embedding(x + module.offsets) + module.bias)
+    torch.testing.assert_close(got, expected)
+
+
+def test_token_mlp_parameter_count_by_hand():
+    module = TokenMLPVAE(input_shape=(3,), latent_dim=2, n_tokens=4, hidden_dims=(5,))
+    expected = (
+        (12 * 5 + 5)  # one-hot input layer
+        + 2 * (5 * 2 + 2)  # mu and logvar
+        + (2 * 5 + 5)  # decoder hidden layer
+        + (5 * 12 + 12)  # logits
+    )
+    assert sum(p.numel() for p in module.parameters()) == expected
+
+
+@pytest.mark.parametrize(
+    ("module_class", "kwargs", "message"),
+    [
+        (TokenMLPVAE, {"input_shape": (8,)}, "n_tokens"),
+        (TokenMLPVAE, {"input_shape": (2, 4), "n_tokens": 5}, "input_shape"),
+        (TokenMLPVAE, {"n_tokens": 5, "hidden_dims": ()}, "hidden layer"),
+        (TokenConvVAE, {"input_shape": (10,), "n_tokens": 5}, "divisible by 4"),
+        (TokenConvVAE, {"n_tokens": 1}, "n_tokens"),
+    ],
+)
+def test_token_modules_reject_bad_settings(module_class, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        module_class(**kwargs)
+
+
+@pytest.mark.parametrize("module", ["token_mlp", "token_conv"])
+def test_tiny_fit_learns_to_reconstruct_tokens(module):
+    # Four template sequences, each token replaced by noise with prob. 0.1.
+    rng = np.random.default_rng(0)
+    templates = rng.integers(0, 6, size=(4, 8))
+    kind = rng.integers(0, 4, size=200)
+    noise = rng.random((200, 8)) < 0.1
+    X = np.where(noise, rng.integers(0, 6, (200, 8)), templates[kind])
+    vae = ARVAE(
+        module=module,
+        module_params={"n_tokens": 6},
+        latent_dim=4,
+        hidden_dims=(32,) if module == "token_mlp" else None,
+        max_epochs=15,
+        batch_size=32,
+        lr=3e-3,
+        lr_schedule="cosine",
+        random_state=0,
+    ).fit(X, kind.astype(float))
+    assert vae.recon_loss_ == "ce"
+    decoded = vae.inverse_transform(vae.transform(X))
+    assert decoded.dtype == np.int64
+    assert reconstruction_accuracy(templates[kind], decoded, kind="tokens") > 0.75
+    losses = vae.history_["train_recon"].to_numpy()
+    assert losses[-1] < 0.7 * losses[0]
+
+
+def test_token_module_without_n_tokens_infers_the_vocabulary():
+    X = np.random.default_rng(0).integers(0, 7, size=(20, 8))
+    vae = BetaVAE(module="token_mlp", hidden_dims=(8,), latent_dim=2, max_epochs=1)
+    vae.fit(X)
+    assert vae.n_tokens_ == 7
+    assert vae.recon_loss_ == "ce"
