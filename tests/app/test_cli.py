@@ -77,7 +77,7 @@ def test_check_builds_without_serving(files, no_server, capsys):
 
 def test_corrupt_model_file(files, no_server, capsys):
     _fails([files / "corrupt.skarvae"], capsys, "not a readable skarvae model file")
-    _fails([files / "missing.skarvae"], capsys, "No such file")
+    _fails([files / "missing.skarvae"], capsys, "No model file")
     assert no_server == []
 
 
