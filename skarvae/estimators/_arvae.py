@@ -46,6 +46,10 @@ class ARVAE(_RegularizedVAE):
         ``"dsprites"``, 16 for ``"morpho_mnist"``, 32 for ``"measure_vae"``.
     beta : float, default=1.0
         Weight of the KL divergence.
+    beta_warmup : int, default=0
+        Epochs over which the KL weight grows linearly from 0 to ``beta``
+        (0 in the first epoch, full from epoch ``beta_warmup + 1``). Early
+        stopping only compares epochs trained at the full weight.
     module : str or nn.Module subclass, default=None
         Network following the :class:`~skarvae.modules.VAEModule` protocol:
         a name from :data:`skarvae.modules.MODULES` or a class. None means
@@ -63,6 +67,17 @@ class ARVAE(_RegularizedVAE):
         [0, 1], and ``'mse'`` otherwise.
     lr : float, default=1e-3
         Adam learning rate.
+    lr_schedule : {'constant', 'cosine', 'onecycle'}, default='constant'
+        Learning-rate schedule, stepped after every batch (skorch's
+        ``LRScheduler``): ``'constant'`` keeps ``lr``; ``'cosine'`` warms up
+        linearly from 0 to ``lr`` over the first ``lr_warmup`` share of the
+        ``max_epochs`` epochs' steps, then decays to 0 along a half cosine;
+        ``'onecycle'`` is torch's ``OneCycleLR`` with peak ``lr`` reached
+        after the ``lr_warmup`` share. With a schedule, larger batches
+        tolerate a larger ``lr`` (scale it with the batch size).
+    lr_warmup : float, default=0.05
+        Share of the training steps spent warming the learning rate up
+        (``'cosine'`` and ``'onecycle'`` only).
     batch_size : int, default=128
         Mini-batch size; also the ``m`` of the pairwise regularization.
     max_epochs : int, default=100
@@ -74,7 +89,8 @@ class ARVAE(_RegularizedVAE):
     early_stopping : bool, default=False
         Stop when the validation loss (the training loss without a
         validation split) has not improved for ``n_iter_no_change`` epochs,
-        and restore the best weights.
+        and restore the best weights. Epochs of the ``beta_warmup`` are not
+        compared.
     n_iter_no_change : int, default=10
         Patience of early stopping, in epochs.
     callbacks : list of skorch callbacks, default=None
@@ -160,11 +176,14 @@ class ARVAE(_RegularizedVAE):
         delta=1.0,
         latent_dim=None,
         beta=1.0,
+        beta_warmup=0,
         module=None,
         hidden_dims=None,
         module_params=None,
         recon_loss="auto",
         lr=1e-3,
+        lr_schedule="constant",
+        lr_warmup=0.05,
         batch_size=128,
         max_epochs=100,
         validation_fraction=0.1,
@@ -180,11 +199,14 @@ class ARVAE(_RegularizedVAE):
         self.delta = delta
         self.latent_dim = latent_dim
         self.beta = beta
+        self.beta_warmup = beta_warmup
         self.module = module
         self.hidden_dims = hidden_dims
         self.module_params = module_params
         self.recon_loss = recon_loss
         self.lr = lr
+        self.lr_schedule = lr_schedule
+        self.lr_warmup = lr_warmup
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.validation_fraction = validation_fraction

@@ -14,10 +14,15 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.callbacks import ProgressBar
 
 from skarvae.estimators._data import _BatchIterator, _TensorDataset, _ValidationSplit
-from skarvae.estimators._net import _VAENet
+from skarvae.estimators._net import (
+    _Annealing,
+    _FinalWeightsEarlyStopping,
+    _lr_scheduler,
+    _VAENet,
+)
 from skarvae.losses import gaussian_kl, reconstruction_loss
 from skarvae.modules import get_module_class
 
@@ -57,6 +62,9 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         "recon_loss": [StrOptions({"auto", "mse", "bce", "ce"})],
         "beta": [Interval(Real, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"constant", "cosine", "onecycle"})],
+        "lr_warmup": [Interval(Real, 0, 1, closed="left")],
+        "beta_warmup": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [None, Interval(Real, 0, 1, closed="left")],
@@ -138,10 +146,29 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
             )
         return X
 
-    def _choose_recon_loss(self, X):
-        if self.recon_loss != "auto":
-            return self.recon_loss
+    def _is_token_model(self):
+        """Whether the module is built for token ids.
+
+        True for modules whose class says ``data_kind = "tokens"`` and for
+        modules given ``n_tokens`` through ``module_params`` (e.g.
+        ``MLPVAE``, which is a token model only then).
+        """
         if getattr(self._module_class, "data_kind", "continuous") == "tokens":
+            return True
+        return (self.module_params or {}).get("n_tokens") is not None
+
+    def _choose_recon_loss(self, X):
+        tokens = self._is_token_model()
+        if self.recon_loss != "auto":
+            if tokens and self.recon_loss != "ce":
+                raise ValueError(
+                    f"{self._module_class.__name__} with these module_params is a "
+                    "token model (it takes integer token ids and returns logits); "
+                    f"recon_loss={self.recon_loss!r} would treat the ids as "
+                    "numbers. Use recon_loss='ce' or 'auto'."
+                )
+            return self.recon_loss
+        if tokens:
             return "ce"
         if X.size and 0 <= X.min() and X.max() <= 1:
             return "bce"
@@ -182,7 +209,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
     def _extra_callbacks(self):
         """Callbacks the model itself needs (e.g. annealing)."""
-        return []
+        return [_Annealing(self.beta_warmup)] if self.beta_warmup else []
 
     def _check_net(self, net, X):
         """Check user-supplied pieces on the initialized net before training."""
@@ -215,19 +242,28 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         cuda = [torch.device(device).index or 0] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
-            net = self._build_net(device, seed)
+            net = self._build_net(device, seed, n_samples=len(X))
             net.initialize()
             self._check_net(net, X)
             self.net_ = net.partial_fit(X, y)
         self.n_iter_ = len(self.net_.history)
         return self
 
-    def _build_net(self, device, seed):
+    def _build_net(self, device, seed, n_samples=None):
+        """The skorch net; ``n_samples`` (training data size) sizes the LR schedule."""
         callbacks = [*self._extra_callbacks(), *(self.callbacks or [])]
         validate = bool(self.validation_fraction)
+        if n_samples is not None:
+            n_train = n_samples
+            if validate:
+                n_train -= max(1, round(self.validation_fraction * n_samples))
+            steps = self.max_epochs * -(-max(n_train, 1) // self.batch_size)
+            scheduler = _lr_scheduler(self.lr_schedule, self.lr, self.lr_warmup, steps)
+            if scheduler is not None:
+                callbacks.append(scheduler)
         if self.early_stopping:
             callbacks.append(
-                EarlyStopping(
+                _FinalWeightsEarlyStopping(
                     monitor="valid_loss" if validate else "train_loss",
                     patience=self.n_iter_no_change,
                     load_best=True,
@@ -269,7 +305,10 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         Columns ``train_loss`` and ``valid_loss`` hold the total objective;
         ``*_recon``, ``*_kld`` and (AR-VAE) ``*_ar`` and ``*_ar_<attribute>``
         hold the unweighted terms, so that
-        ``loss = recon + beta * kld + sum_l gamma_l * ar_<l>``.
+        ``loss = recon + beta * kld + sum_l gamma_l * ar_<l>``; ``lr`` holds
+        the learning rate of each epoch's first batch, and ``kl_scale`` and
+        ``reg_scale`` the warm-up factors of the KL and regularization
+        weights when the model warms them up.
         """
         check_is_fitted(self)
         rows = [

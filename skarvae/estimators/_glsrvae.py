@@ -61,7 +61,9 @@ class GLSRVAE(_RegularizedVAE):
         Epochs over which the regularization weight grows from 0 to
         ``gamma``; 0 applies it in full from the start.
     beta_warmup : int, default=0
-        Epochs over which the KL weight grows from 0 to ``beta``.
+        Epochs over which the KL weight grows from 0 to ``beta``. Early
+        stopping only compares epochs trained at the full weights (after
+        both warm-ups).
     latent_dim : int, default=None
         Size of the latent code; None uses the module's default.
     beta : float, default=1.0
@@ -76,6 +78,17 @@ class GLSRVAE(_RegularizedVAE):
         Reconstruction loss, as in :class:`ARVAE`.
     lr : float, default=1e-3
         Adam learning rate.
+    lr_schedule : {'constant', 'cosine', 'onecycle'}, default='constant'
+        Learning-rate schedule, stepped after every batch (skorch's
+        ``LRScheduler``): ``'constant'`` keeps ``lr``; ``'cosine'`` warms up
+        linearly from 0 to ``lr`` over the first ``lr_warmup`` share of the
+        ``max_epochs`` epochs' steps, then decays to 0 along a half cosine;
+        ``'onecycle'`` is torch's ``OneCycleLR`` with peak ``lr`` reached
+        after the ``lr_warmup`` share. With a schedule, larger batches
+        tolerate a larger ``lr`` (scale it with the batch size).
+    lr_warmup : float, default=0.05
+        Share of the training steps spent warming the learning rate up
+        (``'cosine'`` and ``'onecycle'`` only).
     batch_size : int, default=128
         Mini-batch size.
     max_epochs : int, default=100
@@ -84,8 +97,9 @@ class GLSRVAE(_RegularizedVAE):
         Share of the training data held out for validation.
     early_stopping : bool, default=False
         Stop when the validation loss stops improving and restore the best
-        weights. The annealed loss grows during the warm-ups, so prefer a
-        patience longer than them.
+        weights. Only epochs trained at the full weights (after
+        ``gamma_warmup`` and ``beta_warmup``) are compared and count
+        against the patience.
     n_iter_no_change : int, default=10
         Patience of early stopping, in epochs.
     callbacks : list of skorch callbacks, default=None
@@ -181,6 +195,8 @@ class GLSRVAE(_RegularizedVAE):
         module_params=None,
         recon_loss="auto",
         lr=1e-3,
+        lr_schedule="constant",
+        lr_warmup=0.05,
         batch_size=128,
         max_epochs=100,
         validation_fraction=0.1,
@@ -205,6 +221,8 @@ class GLSRVAE(_RegularizedVAE):
         self.module_params = module_params
         self.recon_loss = recon_loss
         self.lr = lr
+        self.lr_schedule = lr_schedule
+        self.lr_warmup = lr_warmup
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.validation_fraction = validation_fraction

@@ -7,7 +7,7 @@ import math
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
 from skarvae.losses import (
     attribute_derivatives,
@@ -30,6 +30,7 @@ class _LossTerms(Callback):
 
     def on_epoch_begin(self, net, **kwargs):
         net._running = {}
+        net.history.record("lr", net.optimizer_.param_groups[0]["lr"])
 
     def on_epoch_end(self, net, **kwargs):
         for prefix, (sizes, batches) in net._running.items():
@@ -78,6 +79,70 @@ class _Annealing(Callback):
         net.reg_scale = min(1.0, done / self.gamma_warmup) if self.gamma_warmup else 1.0
         net.history.record("kl_scale", net.kl_scale)
         net.history.record("reg_scale", net.reg_scale)
+
+
+class _WarmupCosine:
+    """Learning-rate factor per optimizer step: linear warm-up, cosine decay.
+
+    Step ``s`` (from 0) of ``total_steps`` gets the factor
+    ``(s + 1) / warmup_steps`` during the warm-up, then
+    ``0.5 * (1 + cos(pi * p))`` with ``p`` the share of the remaining steps
+    done, so the rate falls from ``lr`` to 0 at the last step. A plain class
+    (not a closure) so that fitted nets pickle.
+    """
+
+    def __init__(self, total_steps, warmup_steps=0):
+        self.total_steps = int(total_steps)
+        self.warmup_steps = int(warmup_steps)
+
+    def __call__(self, step):
+        if step < self.warmup_steps:
+            return (step + 1) / self.warmup_steps
+        decay = max(1, self.total_steps - self.warmup_steps)
+        progress = min(1.0, (step - self.warmup_steps) / decay)
+        return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def _lr_scheduler(schedule, lr, warmup, total_steps):
+    """skorch's ``LRScheduler`` stepped per batch, or None for a constant rate.
+
+    ``warmup`` is the share of the ``total_steps`` spent warming up.
+    """
+    if schedule == "constant":
+        return None
+    warmup_steps = round(warmup * total_steps)
+    if schedule == "cosine":
+        return LRScheduler(
+            policy=torch.optim.lr_scheduler.LambdaLR,
+            lr_lambda=_WarmupCosine(total_steps, warmup_steps),
+            step_every="batch",
+        )
+    # one-cycle: warm-up from lr / 25 to lr, then cosine annealing to ~0
+    return LRScheduler(
+        policy=torch.optim.lr_scheduler.OneCycleLR,
+        max_lr=lr,
+        total_steps=max(total_steps, 2),
+        pct_start=max(warmup, 1.0 / max(total_steps, 2)),
+        cycle_momentum=False,
+        step_every="batch",
+    )
+
+
+class _FinalWeightsEarlyStopping(EarlyStopping):
+    """skorch's early stopping, blind to epochs trained at warm-up loss weights.
+
+    An epoch whose ``kl_scale`` or ``reg_scale`` (recorded by
+    :class:`_Annealing`) is below 1 trained a different objective; its loss
+    is neither compared with the others nor counted against the patience,
+    so the weights restored at the end come from an epoch at the final
+    weights.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        if row.get("kl_scale", 1.0) < 1.0 or row.get("reg_scale", 1.0) < 1.0:
+            return
+        super().on_epoch_end(net, **kwargs)
 
 
 class _VAENet(NeuralNet):

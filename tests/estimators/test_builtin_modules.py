@@ -61,3 +61,35 @@ def test_module_without_default_latent_dim_needs_it():
 
     with pytest.raises(ValueError, match="Bare has no default latent_dim"):
         BetaVAE(module=Bare).fit(np.zeros((4, 3)))
+
+
+def test_mlp_given_n_tokens_is_a_token_model():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 7, size=(40, 24))
+    vae = ARVAE(
+        module="mlp",
+        module_params={"n_tokens": 9},
+        latent_dim=4,
+        max_epochs=1,
+        random_state=0,
+    ).fit(X, X.mean(axis=1))
+    assert vae.recon_loss_ == "ce"
+    assert vae.n_tokens_ == 9
+    assert vae.net_.module_.n_tokens == 9
+    decoded = vae.inverse_transform(vae.transform(X))
+    assert decoded.dtype == np.int64
+    assert decoded.shape == X.shape
+    assert decoded.min() >= 0
+    assert decoded.max() < 9
+
+
+@pytest.mark.parametrize("recon_loss", ["mse", "bce"])
+@pytest.mark.parametrize(
+    ("module", "params"),
+    [("mlp", {"n_tokens": 9}), ("measure_vae", {"n_tokens": 9})],
+)
+def test_token_models_refuse_numeric_losses(module, params, recon_loss):
+    X = np.random.default_rng(0).integers(0, 7, size=(8, 24))
+    vae = BetaVAE(module=module, module_params=params, recon_loss=recon_loss)
+    with pytest.raises(ValueError, match="token model"):
+        vae.fit(X)
