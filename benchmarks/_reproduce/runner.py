@@ -29,14 +29,14 @@ def make_model(model, data, seed, args, *, n_epochs=None, **overrides):
     """An unfitted ``model`` ('BetaVAE' or 'ARVAE') for ``data`` and seed."""
     from skarvae import ARVAE, BetaVAE
 
-    settings = args.settings
+    cfg = args.settings[data.name]
     params = {
         **model_params(data, args.profile),
         **LOSS_WEIGHTS[data.kind][model],
-        **settings["recipe"],
-        "lr": settings[data.name]["lr"],
-        "batch_size": settings[f"{data.kind}_batch_size"],
-        "max_epochs": n_epochs or settings[data.name]["epochs"],
+        **cfg.get("recipe", {}),
+        "lr": cfg["lr"],
+        "batch_size": cfg["batch_size"],
+        "max_epochs": n_epochs or cfg["epochs"],
         "validation_fraction": None,
         "device": args.device,
         "random_state": seed,

@@ -13,6 +13,43 @@ from skarvae.modules._base import VAEModule
 from skarvae.modules._conv import _ACTIVATIONS, _image_shape
 
 
+class _Patchify(nn.Module):
+    """``Conv2d(c_in, c_out, p, stride=p)`` written as a reshape and a matmul.
+
+    A convolution whose kernel equals its stride is a dense layer applied to
+    each non-overlapping ``p x p`` patch; on CPUs the matmul is several times
+    faster than the convolution kernels.
+    """
+
+    def __init__(self, c_in, c_out, p):
+        super().__init__()
+        self.p = p
+        self.linear = nn.Linear(c_in * p * p, c_out)
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        p = self.p
+        x = x.reshape(b, c, h // p, p, w // p, p).permute(0, 2, 4, 1, 3, 5)
+        x = self.linear(x.reshape(b, h // p, w // p, c * p * p))
+        return x.permute(0, 3, 1, 2)
+
+
+class _Unpatchify(nn.Module):
+    """``ConvTranspose2d(c_in, c_out, p, stride=p)`` as a matmul and a reshape."""
+
+    def __init__(self, c_in, c_out, p):
+        super().__init__()
+        self.p, self.c_out = p, c_out
+        self.linear = nn.Linear(c_in, c_out * p * p)
+
+    def forward(self, x):
+        b, _, h, w = x.shape
+        p = self.p
+        x = self.linear(x.permute(0, 2, 3, 1))
+        x = x.reshape(b, h, w, self.c_out, p, p).permute(0, 3, 1, 4, 2, 5)
+        return x.reshape(b, self.c_out, h * p, w * p)
+
+
 class FastImageVAE(VAEModule):
     """Fast image network: optional patch convolutions, then fully connected layers.
 
@@ -24,9 +61,10 @@ class FastImageVAE(VAEModule):
     ``ConvTranspose2d(kernel_size=p, stride=p)`` stages and returns logits.
     With ``patch_sizes=()`` it is a plain MLP over the pixels.
 
-    A convolution with kernel equal to its stride touches every pixel once,
-    so these stages cost about as much as one dense layer of the same
-    width, several times less than the overlapping stride-2 convolutions of
+    A convolution with kernel equal to its stride is a dense layer applied
+    to every patch; the module computes it as a reshape and a matrix
+    product, which CPUs run several times faster than convolution kernels,
+    and far cheaper than the overlapping stride-2 convolutions of
     :class:`DSpritesVAE` or the stride-1 convolutions of
     :class:`MorphoMNISTVAE`. On two CPU cores one epoch costs 10 to 150
     times less than with those networks at equal or better held-out
@@ -144,7 +182,7 @@ class FastImageVAE(VAEModule):
 
         enc, c_in = [], n_channels
         for p, c_out in zip(self.patch_sizes, channels):
-            enc += [nn.Conv2d(c_in, c_out, p, stride=p), act()]
+            enc += [_Patchify(c_in, c_out, p), act()]
             c_in = c_out
         self.conv_shape = (c_in, height // stride, width // stride)
         self.encoder_conv = nn.Sequential(*enc)
@@ -167,7 +205,7 @@ class FastImageVAE(VAEModule):
             # The fully connected output feeds the first deconvolution.
             if i == 0:
                 fc.append(act())
-            dec.append(nn.ConvTranspose2d(c_in, c_out, p, stride=p))
+            dec.append(_Unpatchify(c_in, c_out, p))
             if i < len(outs) - 1:
                 dec.append(act())
             c_in = c_out

@@ -47,7 +47,7 @@ def test_parse_args_defaults_to_the_fast_profile():
     assert args.seeds == [0, 1, 2]
     assert args.protocols == ["heldout"]
     assert set(args.experiments) == set(reproduce.EXPERIMENTS)
-    assert args.settings["mnist"]["lr"] == 1e-3
+    assert args.settings["mnist"]["recipe"]["lr_schedule"] == "cosine"
     paper = reproduce.parse_args(["--paper-protocol", "--profile", "paper"])
     assert paper.protocols == ["paper"]
     assert paper.seeds == list(range(10))

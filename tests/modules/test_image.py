@@ -70,7 +70,8 @@ def test_patch_parameter_count_by_hand():
         channels=(8,),
     )
     encoder = (16 * 8 + 8) + (128 * 32 + 32) + 2 * (32 * 2 + 2)
-    decoder = (2 * 32 + 32) + (32 * 128 + 128) + (8 * 16 + 1)
+    # The patch deconvolution has one bias per output pixel of a patch.
+    decoder = (2 * 32 + 32) + (32 * 128 + 128) + (8 * 16 + 16)
     assert module.conv_shape == (8, 4, 4)
     assert _n_params(module) == encoder + decoder
 
@@ -117,3 +118,25 @@ def test_tiny_fit_learns_and_keeps_the_input_shape():
     assert model.inverse_transform(Z).shape == X.shape
     rho = np.corrcoef(Z[:, 0], side)[0, 1]
     assert rho > 0.5
+
+
+def test_patch_layers_equal_the_convolutions():
+    from skarvae.modules._image import _Patchify, _Unpatchify
+
+    torch.manual_seed(0)
+    x = torch.randn(3, 2, 8, 12)
+    patch = _Patchify(2, 5, 4)
+    conv = torch.nn.Conv2d(2, 5, 4, stride=4)
+    # Conv weight (out, in, kh, kw) flattened in the patch's (in, kh, kw) order.
+    conv.weight.data = patch.linear.weight.data.reshape(5, 2, 4, 4)
+    conv.bias.data = patch.linear.bias.data
+    torch.testing.assert_close(patch(x), conv(x))
+
+    y = torch.randn(3, 5, 2, 3)
+    unpatch = _Unpatchify(5, 2, 4)
+    deconv = torch.nn.ConvTranspose2d(5, 2, 4, stride=4, bias=False)
+    # Transposed-conv weight (in, out, kh, kw); the linear's rows are (out, kh, kw).
+    deconv.weight.data = unpatch.linear.weight.data.T.reshape(5, 2, 4, 4)
+    bias = unpatch.linear.bias.data.reshape(2, 4, 4)
+    expected = deconv(y) + bias.repeat(1, 2, 3)
+    torch.testing.assert_close(unpatch(y), expected)
