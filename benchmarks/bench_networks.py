@@ -98,6 +98,14 @@ NETWORKS = {
             "lr": 3e-3,
             "lr_schedule": "cosine",
         },
+        # The same with a stronger attribute regularization (gamma 50).
+        "fast_b256_g50": {
+            "module": "fast_image",
+            "batch_size": 256,
+            "lr": 3e-3,
+            "lr_schedule": "cosine",
+            "gamma": 50.0,
+        },
         "conv_light": {
             "module": "conv",
             "hidden_dims": (256,),
@@ -188,6 +196,42 @@ def time_epochs(names, X, A, args):
     return best
 
 
+def time_steps(names, shape, args, n_steps=10):
+    """Milliseconds per image of one optimizer step of the bare network.
+
+    Forward, summed binary cross-entropy plus the KL term, backward and an
+    Adam step on random binary images of ``args.batch_size``; the best of
+    ``n_steps`` steps, networks interleaved ``args.repeats`` times. This is
+    the network's own cost, without the estimator's data handling and
+    attribute regularization.
+    """
+    from skarvae.modules import get_module_class
+
+    batch = (torch.rand(args.batch_size, *shape) > 0.8).float()
+    best = dict.fromkeys(names, np.inf)
+    for _ in range(args.repeats):
+        for name in names:
+            params = NETWORKS[args.dataset][name]
+            options = dict(params.get("module_params", {}))
+            if "hidden_dims" in params:
+                options["hidden_dims"] = params["hidden_dims"]
+            module = get_module_class(params["module"])(
+                input_shape=shape, latent_dim=LATENT[args.dataset], **options
+            )
+            optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+            for _ in range(n_steps):
+                start = time.perf_counter()
+                out = module(batch)
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                    out.output, batch, reduction="sum"
+                ) - 0.5 * torch.sum(1 + out.logvar - out.mu**2 - out.logvar.exp())
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                best[name] = min(best[name], time.perf_counter() - start)
+    return {name: 1000 * t / args.batch_size for name, t in best.items()}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -220,9 +264,28 @@ def main(argv=None):
         metavar="N",
         help="only time one epoch on N training images per network (interleaved)",
     )
-    parser.add_argument("--repeats", type=int, default=3, help="with --time-only")
+    parser.add_argument(
+        "--step-only",
+        action="store_true",
+        help="only time optimizer steps of the bare networks (interleaved)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="with --time-only, --step-only"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.step_only:
+        names = list(dict.fromkeys(spec.partition(":")[0] for spec in args.networks))
+        shape = (1, 64, 64) if args.dataset == "sprites" else (1, 28, 28)
+        ms = time_steps(names, shape, args)
+        table = pd.DataFrame({"network": names, "ms_per_image": ms.values()})
+        table["batch_size"] = args.batch_size
+        ref = ms.get("paper", max(ms.values()))
+        table["vs_paper"] = ref / table.ms_per_image
+        print(table.round(3).to_string(index=False))
+        if args.out:
+            table.to_csv(args.out, index=False)
+        return
     X, A, X_test, A_test = load(
         args.dataset,
         args.n_train,

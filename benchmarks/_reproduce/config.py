@@ -96,9 +96,9 @@ SETTINGS = {
     "fast": {
         "n_seeds": 3,
         "sprites": {
-            "n_train": 40000,
+            "n_train": 30000,
             "n_test": 5000,
-            "epochs": 15,
+            "epochs": 10,
             "lr": 3e-3,
             "batch_size": 256,
             "recipe": FAST_RECIPE,
