@@ -43,6 +43,8 @@ def make_model(model, data, seed, args, *, n_epochs=None, **overrides):
     }
     if model == "ARVAE":
         params["delta"] = DELTA[data.kind]
+        if "gamma" in cfg:
+            params["gamma"] = cfg["gamma"]
         params.update(overrides)
         return ARVAE(**params)
     return BetaVAE(**params)
