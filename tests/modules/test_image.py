@@ -140,3 +140,23 @@ def test_patch_layers_equal_the_convolutions():
     bias = unpatch.linear.bias.data.reshape(2, 4, 4)
     expected = deconv(y) + bias.repeat(1, 2, 3)
     torch.testing.assert_close(unpatch(y), expected)
+
+
+def test_estimator_round_trip_through_save(tmp_path):
+    import skarvae
+
+    X = (np.random.default_rng(1).random((8, 1, 16, 16)) > 0.6).astype(np.float32)
+    vae = ARVAE(
+        module="fast_image",
+        module_params={"patch_sizes": (4,), "channels": (4,)},
+        hidden_dims=(16,),
+        latent_dim=3,
+        max_epochs=1,
+        batch_size=4,
+        validation_fraction=None,
+        random_state=0,
+    ).fit(X, X.mean(axis=(1, 2, 3)))
+    assert vae.net_.module_.encoder_fc[0].out_features == 16  # hidden_dims reached it
+    vae.save(tmp_path / "m.skarvae")
+    loaded = skarvae.load(tmp_path / "m.skarvae")
+    np.testing.assert_allclose(loaded.transform(X), vae.transform(X.reshape(8, -1)))
