@@ -186,8 +186,8 @@ def write_outputs(results, args):
                     "Reconstruction accuracy",
                 )
             sections.append(
-                f"### Metrics, {protocol} protocol (medians over "
-                f"{len(args.seeds)} seeds)\n\n{metrics_table(frame, protocol)}\n"
+                f"### Metrics, {protocol} protocol (medians over the seeds; "
+                f"counts in the Fits table)\n\n{metrics_table(frame, protocol)}\n"
             )
     if results.get("content"):
         frame = pd.DataFrame(results["content"])
