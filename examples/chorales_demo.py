@@ -6,7 +6,9 @@ MeasureVAE network on the four measure attributes, prints the
 disentanglement metrics and the token reconstruction accuracy on held-out
 chorales, and writes, for every attribute, a latent traversal as MIDI and
 MusicXML, plus a piano roll of all traversals with the attribute values of
-each generated measure (``traversals.png``).
+each generated measure (``traversals.png``). It saves the model, its
+vocabulary and the test measures, and prints the command that opens them in
+the attribute editor (``python -m skarvae.app``).
 
 The defaults are CPU-sized (a few minutes on two cores once the corpus is
 cached); ``--n-train 0 --epochs 30`` trains on every training measure for
@@ -24,6 +26,7 @@ Run from the repository root::
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -167,6 +170,10 @@ def main(argv=None):
 
     model = models["ARVAE"]
     model.save(out / "arvae.skarvae")
+    # what the attribute editor needs besides the model: the token vocabulary
+    # (a model file holds only token ids) and start measures
+    (out / "vocabulary.json").write_text(json.dumps(vocabulary.to_dict()))
+    np.save(out / "test_measures.npy", test.data)
     Z_train = model.transform(X)
     seeds = test.data[rng.choice(len(test.data), args.n_seeds, replace=False)]
     panels, labels = {}, {}
@@ -206,6 +213,12 @@ def main(argv=None):
         path=out / "traversals.png",
     )
     print(f"\nWrote MIDI, MusicXML and traversals.png to {out}/")
+    print(
+        "Open the model in the attribute editor (pip install -e '.[app]'), then "
+        "browse to http://127.0.0.1:7860:\n"
+        f"  python -m skarvae.app {out / 'arvae.skarvae'} --vocabulary "
+        f"{out / 'vocabulary.json'} --data {out / 'test_measures.npy'}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 import os
+import warnings
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -249,7 +250,9 @@ def load_music_files(
 
     Every file music21 can parse is a piece (an ABC opus gives one piece per
     tune). Files that fail to parse are skipped and counted in
-    ``skipped["unparsable"]``; they never abort the load. Nothing is cached.
+    ``skipped["unparsable"]``; they never abort the load (when no file gives
+    a measure, a UserWarning says so and the data set is empty). Nothing is
+    cached.
 
     Parameters
     ----------
@@ -304,6 +307,14 @@ def load_music_files(
     """
     paths = [os.fspath(p) for p in paths][:max_pieces]
     pieces, skipped = _parse_pieces(paths, _parse_file, part=part)
+    if paths and not pieces:
+        reasons = {k: v for k, v in skipped.items() if v}
+        warnings.warn(
+            f"No 4/4 measure was loaded from the {len(paths)} file(s); skipped: "
+            f"{reasons}. The data set is empty.",
+            UserWarning,
+            stacklevel=2,
+        )
     return _build_bunch(
         pieces,
         skipped,

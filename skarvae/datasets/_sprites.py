@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import os
+import zipfile
 from numbers import Integral
 
 import numpy as np
@@ -243,6 +244,26 @@ def make_sprites(
     )
 
 
+def _read_npz(path):
+    """The three arrays of a dSprites file; ValueError when it is unreadable."""
+    keys = ("imgs", "latents_values", "latents_classes")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = set(keys) - set(archive.files)
+            arrays = None if missing else [archive[key] for key in keys]
+    except (ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(
+            f"{os.fspath(path)!r} is not a readable dSprites .npz file: it is "
+            f"corrupt, truncated or of another format ({type(exc).__name__})."
+        ) from exc
+    if missing:
+        raise ValueError(
+            f"{os.fspath(path)!r} is not a dSprites file: it lacks the arrays "
+            f"{sorted(missing)}."
+        )
+    return arrays
+
+
 @validate_params(
     {
         "path": [str, os.PathLike],
@@ -297,16 +318,7 @@ def load_dsprites(path, *, n_samples=None, return_X_y=False, random_state=None):
     >>> load_dsprites(path).factors["shape"].tolist()
     [2, 2]
     """
-    with np.load(path, allow_pickle=False) as archive:
-        missing = {"imgs", "latents_values", "latents_classes"} - set(archive.files)
-        if missing:
-            raise ValueError(
-                f"{os.fspath(path)!r} is not a dSprites file: it lacks the "
-                f"arrays {sorted(missing)}."
-            )
-        imgs = archive["imgs"]
-        latents_values = archive["latents_values"]
-        latents_classes = archive["latents_classes"]
+    imgs, latents_values, latents_classes = _read_npz(path)
     n = imgs.shape[0]
     if imgs.ndim != 3:
         raise ValueError(f"imgs must have shape (n, H, W); got {imgs.shape}.")

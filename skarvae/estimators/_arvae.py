@@ -26,7 +26,10 @@ class ARVAE(_RegularizedVAE):
     original code, ``z`` is the reparameterized sample, all ``m x m`` ordered
     pairs count (diagonal included), and tied attribute values have target
     0, which pulls their codes together. See
-    :func:`skarvae.losses.attribute_regularization`.
+    :func:`skarvae.losses.attribute_regularization`. Only the order of the
+    attribute values counts: the net trains on their ranks, formed in float64,
+    so any finite values keep their order (no scaling needed, and values that
+    float32 could not tell apart, such as dates near 2e7, stay distinct).
 
     Parameters
     ----------

@@ -10,9 +10,23 @@ import pandas as pd
 
 
 def attribute_names(y):
-    """Column names of the attributes: DataFrame columns, Series name or attrN."""
+    """Column names of the attributes: DataFrame columns, Series name or attrN.
+
+    Names are the ``str()`` of the columns, so they must stay distinct after
+    that conversion (columns ``["a", "a"]`` or ``[0, "0"]`` are refused).
+    """
     if isinstance(y, pd.DataFrame):
-        return [str(c) for c in y.columns]
+        names = [str(c) for c in y.columns]
+        seen = {}
+        for column, name in zip(y.columns, names):
+            if name in seen:
+                raise ValueError(
+                    f"Attribute columns {seen[name]!r} and {column!r} both have "
+                    f"the name {name!r} (names are compared as str); rename one "
+                    "of them."
+                )
+            seen[name] = column
+        return names
     if isinstance(y, pd.Series):
         return [str(y.name) if y.name is not None else "attr0"]
     y = np.asarray(y)
@@ -47,7 +61,8 @@ def check_attributes(y, names):
 def _by_attribute(value, param, names):
     """Spread a dict keyed by attribute name or a sequence to a list."""
     if isinstance(value, dict):
-        unknown = sorted(set(map(str, value)) - set(names))
+        value = _by_name(value, param)
+        unknown = sorted(set(value) - set(names))
         if unknown:
             raise ValueError(
                 f"{param} names unknown attribute(s) {unknown}; the attributes "
@@ -64,6 +79,21 @@ def _by_attribute(value, param, names):
             f"attribute(s) {names}."
         )
     return values
+
+
+def _by_name(value, param):
+    """A dict keyed by attribute name: keys compared as str, like the names."""
+    by_name, keys = {}, {}
+    for key, v in value.items():
+        name = str(key)
+        if name in keys:
+            raise ValueError(
+                f"{param} has the keys {keys[name]!r} and {key!r}, which both "
+                f"name attribute {name!r}."
+            )
+        keys[name] = key
+        by_name[name] = v
+    return by_name
 
 
 _BOUNDS = {

@@ -27,6 +27,10 @@ from skarvae.losses import gaussian_kl, reconstruction_loss
 from skarvae.modules import get_module_class
 
 _INFERENCE_BATCH = 4096
+_FAR_OUT = (
+    "{} of X is NaN or infinite in float32: X lies far outside the scale of "
+    "the training data; scale X as in fit."
+)
 
 
 def _resolve_device(device):
@@ -45,6 +49,21 @@ def _resolve_device(device):
             "machine; use device='cpu' or device='auto'."
         )
     return str(resolved)
+
+
+def _check_numeric_columns(X):
+    """Reject DataFrame columns that are not numbers, naming them."""
+    if isinstance(X, pd.DataFrame):
+        bad = [
+            str(c)
+            for c, dtype in X.dtypes.items()
+            if not (pd.api.types.is_numeric_dtype(dtype))
+        ]
+        if bad:
+            raise ValueError(
+                f"X has non-numeric column(s) {bad}; encode them as numbers "
+                "first (e.g. with OneHotEncoder or OrdinalEncoder)."
+            )
 
 
 class _BaseVAE(TransformerMixin, BaseEstimator):
@@ -99,6 +118,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
 
     def _validate_fit_data(self, X, y="no_validation", **check_params):
         """Validate the training data and record the per-sample shape."""
+        _check_numeric_columns(X)
         out = validate_data(
             self, X, y, reset=True, allow_nd=True, dtype="numeric", **check_params
         )
@@ -116,6 +136,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
             and X.shape[1:] == (math.prod(shape),)
         ):
             X = np.asarray(X).reshape(-1, *shape)
+        _check_numeric_columns(X)
         X = validate_data(self, X, reset=False, allow_nd=True, dtype="numeric")
         if X.shape[1:] != shape:
             raise ValueError(
@@ -138,7 +159,14 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
                     f"{n_tokens} tokens (ids 0 to {n_tokens - 1})."
                 )
             return np.ascontiguousarray(X, dtype=np.int64)
-        X = np.require(X, dtype=np.float32, requirements=["C", "W"])
+        wide = X.dtype.kind == "f" and X.dtype.itemsize > 4
+        with np.errstate(over="ignore"):
+            X = np.require(X, dtype=np.float32, requirements=["C", "W"])
+        if wide and not np.isfinite(X).all():
+            raise ValueError(
+                "X holds values beyond the float32 range (|x| > 3.4e38), which "
+                "the network cannot represent; scale X (e.g. StandardScaler)."
+            )
         if kind == "bce" and X.size and (X.min() < 0 or X.max() > 1):
             raise ValueError(
                 "recon_loss='bce' needs X with values in [0, 1]; got values in "
@@ -179,6 +207,13 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         params = dict(self.module_params or {})
         options = {"input_shape": self.input_shape_, "latent_dim": self.latent_dim_}
         signature = inspect.signature(self._module_class).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in signature.values()):
+            unknown = sorted(set(params) - set(signature) - {"n_tokens"})
+            if unknown:
+                raise ValueError(
+                    f"module_params has unknown parameter(s) {unknown} for "
+                    f"{self._module_class.__name__}; it takes {list(signature)}."
+                )
         if (
             self.hidden_dims is not None
             and "hidden_dims" in signature
@@ -335,7 +370,14 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         if not mus:
             empty = torch.empty(0, self.latent_dim_)
             return empty, empty
-        return torch.cat(mus), torch.cat(logvars)
+        mu, logvar = torch.cat(mus), torch.cat(logvars)
+        if not (torch.isfinite(mu).all() and torch.isfinite(logvar).all()):
+            raise ValueError(
+                "Encoding X gave NaN or infinite codes (largest |x| = "
+                f"{float(np.abs(X).max()):.3g}): X lies far outside the scale "
+                "of the training data, or the model's weights overflow float32."
+            )
+        return mu, logvar
 
     def _decode(self, Z):
         """Decoded data for latent codes Z, in the layout fitted on."""
@@ -352,7 +394,14 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         dtype = np.int64 if self.recon_loss_ == "ce" else np.float32
         if not outputs:
             return np.empty((0, *self.input_shape_), dtype=dtype)
-        return torch.cat(outputs).numpy().astype(dtype, copy=False)
+        decoded = torch.cat(outputs).numpy().astype(dtype, copy=False)
+        if dtype is np.float32 and not np.isfinite(decoded).all():
+            raise ValueError(
+                "Decoding gave NaN or infinite values (largest |z| = "
+                f"{float(np.abs(Z).max()):.3g}): the latent codes lie far outside "
+                "the prior N(0, I), or the model's weights overflow float32."
+            )
+        return decoded
 
     def transform(self, X):
         """Encode X to its posterior means.
@@ -394,7 +443,10 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         mu, logvar = self._encode(X)
         rng = check_random_state(random_state)
         eps = rng.standard_normal(mu.shape).astype(np.float32)
-        return (mu + torch.exp(0.5 * logvar) * torch.from_numpy(eps)).numpy()
+        Z = (mu + torch.exp(0.5 * logvar) * torch.from_numpy(eps)).numpy()
+        if not np.isfinite(Z).all():
+            raise ValueError(_FAR_OUT.format("Sampling the posterior"))
+        return Z
 
     def inverse_transform(self, X):
         """Decode latent codes back to the data space.
@@ -445,15 +497,31 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         return self._decode(Z)
 
     def score(self, X, y=None):
-        """Mean evidence lower bound (ELBO) per sample; higher is better.
+        """Mean evidence lower bound (ELBO) per sample, in nats; higher is better.
 
-        The ELBO is ``-(reconstruction loss + KL)`` with a KL weight of 1,
-        whatever ``beta``, ``gamma`` and ``delta`` are, so scores compare
-        models trained with different settings. The reconstruction term is
-        estimated with one posterior sample drawn from a fixed seed, so the
-        score of a fitted model is deterministic. Reconstruction losses are
-        summed over features (squared error for ``'mse'``, binary
-        cross-entropy for ``'bce'``, token cross-entropy for ``'ce'``).
+        The ELBO of a sample is ``E_q(z|x)[log p(x | z)] - KL(q(z | x) || p(z))``
+        with a KL weight of 1, whatever ``beta``, ``gamma`` and the other
+        regularization settings are, so scores compare models trained with
+        different settings. The likelihood ``p(x | z)`` is the one the
+        reconstruction loss is the negative logarithm of:
+
+        - ``'mse'``: a Gaussian with mean the decoder output and variance
+          1/2 per feature, under which the summed squared error is the
+          negative log-likelihood up to the constant ``(d / 2) log(pi)`` for
+          ``d`` features; that constant is included, so the score is a
+          normalized log-density (of X in the units it was fitted in);
+        - ``'bce'``: independent Bernoulli variables with the decoder's
+          logits (a normalized log-probability for binary X; for values
+          strictly between 0 and 1 it is the cross-entropy);
+        - ``'ce'``: categorical tokens with the decoder's logits. Modules
+          whose decoder feeds back its previous tokens (such as
+          ``MeasureVAE``) define ``decode_teacher_forced(z, x)``, which
+          feeds back the true tokens of X instead, so the score is
+          ``log p(x | z)`` and not the likelihood of a greedy decoding.
+
+        The expectation over ``q(z | x)`` is estimated with one posterior
+        sample drawn from a fixed seed, so the score of a fitted model is
+        deterministic. Dropout is off (eval mode).
 
         Parameters
         ----------
@@ -469,6 +537,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         """
         X = self._validate_X(X)
         module = self.net_.module_.eval()
+        decode = getattr(module, "decode_teacher_forced", None)
         generator = torch.Generator().manual_seed(0)
         total = 0.0
         with torch.inference_mode():
@@ -476,11 +545,16 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
                 mu, logvar = module.encode(batch)
                 eps = torch.randn(mu.shape, generator=generator).to(mu.device)
                 z = mu + torch.exp(0.5 * logvar) * eps
-                output = module.decode(z).float()
-                loss = reconstruction_loss(output, batch, self.recon_loss_)
+                output = module.decode(z) if decode is None else decode(z, batch)
+                loss = reconstruction_loss(output.float(), batch, self.recon_loss_)
                 loss = loss + gaussian_kl(mu.float(), logvar.float())
                 total += float(loss.sum())
-        return -total / len(X)
+        if not math.isfinite(total):
+            raise ValueError(_FAR_OUT.format("The ELBO"))
+        constant = 0.0
+        if self.recon_loss_ == "mse":
+            constant = 0.5 * math.prod(self.input_shape_) * math.log(math.pi)
+        return -total / len(X) - constant
 
     def _latent_names(self):
         return [f"z{i}" for i in range(self.latent_dim_)]

@@ -32,6 +32,30 @@ def _check(caller, constraints, **params):
     validate_parameter_constraints(constraints, params, caller_name=caller)
 
 
+def _as_numbers(value, what):
+    """``value`` as a float64 array, or a TypeError naming ``what``."""
+    try:
+        values = None if value is None else np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = None
+    if values is None or np.iscomplexobj(value):
+        raise TypeError(
+            f"{what} must be a real number or an array-like of real numbers; "
+            f"got {value!r}."
+        )
+    return values
+
+
+def _check_codes(Z):
+    """Reject edited latent codes that overflow the network's float32."""
+    if not np.all(np.abs(Z) <= np.finfo(np.float32).max):
+        raise ValueError(
+            "The edited latent codes overflow float32 (largest |z| = "
+            f"{float(np.nanmax(np.abs(Z))):.3g}); use smaller values or shifts."
+        )
+    return Z
+
+
 class _EditingMixin:
     """Edit, traverse and interpolate in latent space (all VAE estimators).
 
@@ -127,7 +151,7 @@ class _EditingMixin:
     def _decode_steps(self, Z, layout):
         """Decode codes of shape (n_samples, n_steps, latent_dim)."""
         n, k, d = Z.shape
-        flat = np.ascontiguousarray(Z.reshape(n * k, d), dtype=np.float32)
+        flat = np.ascontiguousarray(_check_codes(Z).reshape(n * k, d), np.float32)
         decoded = self._decode(flat)
         return self._in_layout(
             decoded.reshape(n, k, *self.input_shape_), layout, (n, k)
@@ -141,12 +165,14 @@ class _EditingMixin:
                 n_steps=n_steps,
             )
             return np.linspace(*default, n_steps)
-        values = np.asarray(values, dtype=np.float64)
-        if values.ndim != 1 or len(values) == 0 or not np.isfinite(values).all():
+        values = _as_numbers(values, "values")
+        if values.ndim != 1 or len(values) == 0:
             raise ValueError(
                 "values must be a non-empty 1-D sequence of finite numbers; got "
                 f"shape {values.shape}."
             )
+        if not np.isfinite(values).all():
+            raise ValueError(f"values must be finite; got {values.tolist()}.")
         return values
 
     # ------------------------------------------------------------ public
@@ -221,7 +247,7 @@ class _EditingMixin:
                     f"targets set latent dimension {dim} twice ({resolved[dim][0]!r} "
                     f"and {key!r})."
                 )
-            values = np.asarray(value, dtype=np.float64)
+            values = _as_numbers(value, f"The target for {key!r}")
             if values.ndim == 0:
                 values = np.full(n, float(values))
             elif values.shape != (n,):
@@ -236,7 +262,7 @@ class _EditingMixin:
         Z = self._encode(Xv)[0].numpy().astype(np.float64)
         for dim, (_, codes) in resolved.items():
             Z[:, dim] = Z[:, dim] + codes if mode == "shift" else codes
-        decoded = self._decode(np.ascontiguousarray(Z, dtype=np.float32))
+        decoded = self._decode(np.ascontiguousarray(_check_codes(Z), np.float32))
         return self._in_layout(decoded, layout, (n,))
 
     def traverse(

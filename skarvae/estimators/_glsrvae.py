@@ -271,12 +271,56 @@ class GLSRVAE(_RegularizedVAE):
             x = torch.as_tensor(X[:2]).to(net.device)
             with torch.no_grad():
                 z = module.encode(x)[0]
+            _check_decoder_forward_ad(module, z, net.device)
             for name, fn, dim in zip(
                 self.attribute_names_in_, net.attribute_fns, net.reg_dims
             ):
                 _check_attribute_fn(module.decode, z, fn, dim, name)
         finally:
             module.train(training)
+
+
+def _check_decoder_forward_ad(module, z, device):
+    """Differentiate the decoder alone in forward mode, before any user code.
+
+    GLSR's derivatives are Jacobian-vector products (``torch.func.jvp``).
+    PyTorch has no forward-mode formula for some operations: notably the
+    recurrent layers on CUDA (``nn.GRU``/``nn.LSTM`` run through cuDNN's
+    ``_cudnn_rnn``, or without cuDNN through fused cells such as
+    ``_thnn_fused_gru_cell``), so MeasureVAE's decoder cannot be
+    differentiated there. Probing the decoder with a sum of its output keeps
+    that failure apart from a failure of the user's attribute functions.
+    """
+    from torch.func import jvp
+
+    tangent = torch.zeros_like(z)
+    tangent[:, 0] = 1.0
+
+    def total(code):
+        out = module.decode(code).float()
+        return out.reshape(len(out), -1).sum(dim=1)
+
+    try:
+        jvp(total, (z,), (tangent,))
+    except Exception as exc:
+        recurrent = any(isinstance(m, torch.nn.RNNBase) for m in module.modules())
+        hint = (
+            " PyTorch's recurrent layers (nn.GRU, nn.LSTM) have no forward-mode "
+            "derivative on CUDA, with or without cuDNN; on the CPU they do."
+            if recurrent
+            else ""
+        )
+        raise ValueError(
+            f"GLSRVAE cannot differentiate the decoder of "
+            f"{type(module).__name__} on device {str(device)!r}: PyTorch's "
+            f"forward-mode automatic differentiation (torch.func.jvp), which "
+            f"GLSR needs for the attribute derivatives, fails inside the module "
+            f"itself, before any attribute function runs, so the attribute "
+            f"functions are not at fault.{hint} Fit GLSRVAE with device='cpu', "
+            f"use a module whose decoder is built from operations that support "
+            f"forward-mode AD (linear, convolutional, activations), or use ARVAE, "
+            f"which needs no derivatives. PyTorch said: {exc}"
+        ) from exc
 
 
 def _check_attribute_fn(decode, z, fn, dim, name):
@@ -293,6 +337,8 @@ def _check_attribute_fn(decode, z, fn, dim, name):
         )
     if not value.is_floating_point():
         raise ValueError(f"{where} must return floating-point values.")
+    if not torch.isfinite(value).all():
+        raise ValueError(f"{where} returned NaN or infinite values.")
     try:
         _, derivative = attribute_derivatives(decode, z, [fn], [dim])
     except Exception as exc:

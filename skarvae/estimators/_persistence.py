@@ -95,9 +95,25 @@ def _params_to_json(estimator):
         ) from None
 
 
+def _check_path(path):
+    """``path`` as a Path, or a TypeError for anything that is not a path."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"path must be a str or path-like object; got {type(path).__name__}."
+        )
+    return Path(path)
+
+
 def save_estimator(estimator, path):
     """Write a fitted estimator to ``path`` (see the estimators' ``save``)."""
     check_is_fitted(estimator)
+    path = _check_path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a folder; give a file path.")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"The folder {str(path.parent)!r} of {str(path)!r} does not exist."
+        )
     buffer = io.BytesIO()
     torch.save(estimator.net_.module_.state_dict(), buffer)
     weights = buffer.getvalue()
@@ -122,7 +138,6 @@ def save_estimator(estimator, path):
         ],
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
     }
-    path = Path(path)
     # Write next to the target and rename, so a failure never leaves a
     # half-written file in place of an existing one.
     fd, tmp = tempfile.mkstemp(dir=path.parent or ".", suffix=".tmp")
@@ -198,8 +213,12 @@ def load(path):
     True
     """
     from skarvae.estimators import ARVAE, GLSRVAE, BetaVAE
+    from skarvae.estimators._base import _resolve_device
 
     classes = {cls.__name__: cls for cls in (ARVAE, BetaVAE, GLSRVAE)}
+    path = _check_path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {str(path)!r}.")
     metadata, weights = _read(path)
     try:
         cls = classes[metadata["class"]]
@@ -214,30 +233,38 @@ def load(path):
             estimator.feature_names_in_ = np.asarray(
                 estimator.feature_names_in_, dtype=object
             )
-        history = metadata["history"]
-        device = metadata["device"]
-    except (KeyError, TypeError, ValueError) as exc:
+        estimator._validate_params()
+        history = History([{**row, "batches": []} for row in metadata["history"]])
+        device = str(metadata["device"])
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            warnings.warn(
+                f"The model was saved on {device!r}; CUDA is not available, so "
+                "it is loaded on the CPU.",
+                UserWarning,
+                stacklevel=2,
+            )
+            device = "cpu"
+        device = _resolve_device(device)
+        estimator._module_class = get_module_class(estimator.module)
+        net = estimator._build_net(device, seed=0)
+        net.initialize()
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ValueError(
             f"{str(path)!r} has incomplete or invalid metadata ({exc!r})."
         ) from exc
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        warnings.warn(
-            f"The model was saved on {device!r}; CUDA is not available, so it is "
-            "loaded on the CPU.",
-            UserWarning,
-            stacklevel=2,
-        )
-        device = "cpu"
-    estimator._module_class = get_module_class(estimator.module)
-    net = estimator._build_net(device, seed=0)
-    net.initialize()
-    state = torch.load(io.BytesIO(weights), weights_only=True, map_location=device)
+    try:
+        state = torch.load(io.BytesIO(weights), weights_only=True, map_location=device)
+    except Exception as exc:
+        raise ValueError(
+            f"The weights in {str(path)!r} cannot be read as a torch state dict "
+            f"({type(exc).__name__})."
+        ) from exc
     try:
         net.module_.load_state_dict(state)
-    except RuntimeError as exc:
+    except (RuntimeError, TypeError, AttributeError) as exc:
         raise ValueError(
             f"The weights in {str(path)!r} do not match the model's architecture."
         ) from exc
-    net.history = History([{**row, "batches": []} for row in history])
+    net.history = history
     estimator.net_ = net
     return estimator

@@ -1,4 +1,4 @@
-"""Disentanglement metrics, reconstruction accuracy and scorers for model selection."""
+"""Disentanglement metrics, edit fidelity, reconstruction accuracy and scorers."""
 
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -12,6 +12,7 @@ from skarvae.metrics._disentanglement import (
     sap_score,
     scc_score,
 )
+from skarvae.metrics._edit_fidelity import edit_fidelity, make_edit_fidelity_scorer
 from skarvae.metrics._reconstruction import reconstruction_accuracy
 from skarvae.metrics._report import disentanglement_report
 from skarvae.metrics._scorer import (
@@ -24,8 +25,10 @@ __all__ = [
     "dci_score",
     "disentanglement_report",
     "disentanglement_scorer",
+    "edit_fidelity",
     "interpretability_score",
     "make_disentanglement_scorer",
+    "make_edit_fidelity_scorer",
     "mig_score",
     "modularity_score",
     "reconstruction_accuracy",

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+from sklearn.utils import check_array
 from sklearn.utils._param_validation import HasMethods, validate_params
 
 
@@ -80,6 +81,16 @@ def content_preservation_score(
     """
     if (y_content is None) == (X_original is None):
         raise ValueError("Give exactly one of y_content and X_original.")
+    for name, X in (("X_edited", X_edited), ("X_original", X_original)):
+        if X is not None:  # NaN data would silently count as changed content
+            check_array(
+                X,
+                ensure_2d=False,
+                allow_nd=True,
+                dtype=None,
+                ensure_min_samples=0,
+                input_name=name,
+            )
     predicted = _classify(classifier, X_edited)
     if X_original is not None:
         if len(X_original) != len(X_edited):

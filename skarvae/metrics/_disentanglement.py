@@ -16,6 +16,8 @@ from sklearn.utils._param_validation import (
 from skarvae.metrics._matrices import (
     _check_latents_attributes,
     _check_reg_dims,
+    _first_argmax,
+    _has_names,
     _mutual_info,
     _r2_matrix,
     _spearman_matrix,
@@ -38,7 +40,7 @@ _MI_CONSTRAINTS = {
     "random_state": ["random_state"],
 }
 
-_REG_DIMS_CONSTRAINT = {"reg_dims": ["array-like", None]}
+_REG_DIMS_CONSTRAINT = {"reg_dims": [dict, "array-like", None]}
 
 
 def _top_two_gap(scores, reg_dims=None):
@@ -50,7 +52,7 @@ def _top_two_gap(scores, reg_dims=None):
     """
     n_dims, n_attributes = scores.shape
     columns = np.arange(n_attributes)
-    dims = np.argmax(scores, axis=0) if reg_dims is None else reg_dims
+    dims = _first_argmax(scores) if reg_dims is None else reg_dims
     top = scores[dims, columns]
     if n_dims == 1:
         return top, dims
@@ -112,7 +114,7 @@ def _modularity_from_mi(mi, empty_codes="zero"):
 def _interpretability_from_matrices(mi, r2, reg_dims=None):
     """Per-attribute interpretability: R² of the dim with the most MI."""
     columns = np.arange(mi.shape[1])
-    dims = np.argmax(mi, axis=0) if reg_dims is None else reg_dims
+    dims = _first_argmax(mi) if reg_dims is None else reg_dims
     return r2[dims, columns], dims
 
 
@@ -122,7 +124,7 @@ def _scc_from_spearman(rho, p_value, p_value_threshold=0.05, reg_dims=None):
     if p_value_threshold is not None:
         scores = np.where(p_value <= p_value_threshold, scores, 0.0)
     columns = np.arange(rho.shape[1])
-    dims = np.argmax(scores, axis=0) if reg_dims is None else reg_dims
+    dims = _first_argmax(scores) if reg_dims is None else reg_dims
     return scores[dims, columns], dims
 
 
@@ -175,9 +177,12 @@ def mig_score(
         others as labels; ``False`` always uses distinct values as labels.
     n_neighbors : int, default=3
         Neighbours of the KSG estimator.
-    reg_dims : array-like of int of shape (n_attributes,), default=None
-        Latent dim of each attribute (an AR-VAE's regularized dims). The gap
-        is then that dim's MI minus the largest MI of the other dims.
+    reg_dims : array-like of int of shape (n_attributes,) or dict, default=None
+        Latent dim of each attribute (an AR-VAE's regularized dims). The gap is
+        then that dim's MI minus the largest MI of the other dims. Or a dict
+        {attribute name: latent dim}, such as a fitted ARVAE's ``reg_dims_``:
+        keys are matched to the DataFrame columns as strings; an array's columns
+        take the dict's order and its keys as names.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise the KSG estimator adds.
     return_details : bool, default=False
@@ -212,7 +217,9 @@ def mig_score(
     array([0, 1])
     """
     Z, A, names = _check_latents_attributes(latents, attributes)
-    dims = _check_reg_dims(reg_dims, Z.shape[1], A.shape[1])
+    dims, names = _check_reg_dims(
+        reg_dims, Z.shape[1], names, named=_has_names(attributes)
+    )
     mi, normaliser = _mutual_info(
         Z,
         A,
@@ -319,7 +326,7 @@ def modularity_score(
     return Bunch(
         score=score,
         per_dim=per_dim,
-        dims=np.argmax(mi, axis=0),
+        dims=_first_argmax(mi),
         attribute_names=names,
     )
 
@@ -342,9 +349,12 @@ def sap_score(latents, attributes, *, reg_dims=None, return_details=False):
         Latent codes.
     attributes : array-like of shape (n_samples,) or (n_samples, n_attributes)
         Attribute values; none may be constant.
-    reg_dims : array-like of int of shape (n_attributes,), default=None
-        Latent dim of each attribute; the gap is then that dim's score minus
-        the best other dim's score, which may be negative.
+    reg_dims : array-like of int of shape (n_attributes,) or dict, default=None
+        Latent dim of each attribute; the gap is then that dim's score minus the
+        best other dim's score, which may be negative. Or a dict {attribute
+        name: latent dim}, such as a fitted ARVAE's ``reg_dims_``: keys are
+        matched to the DataFrame columns as strings; an array's columns take the
+        dict's order and its keys as names.
     return_details : bool, default=False
         Return a :class:`~sklearn.utils.Bunch` with ``score``,
         ``per_attribute``, ``dims`` and ``attribute_names``.
@@ -369,7 +379,9 @@ def sap_score(latents, attributes, *, reg_dims=None, return_details=False):
     1.0
     """
     Z, A, names = _check_latents_attributes(latents, attributes)
-    dims = _check_reg_dims(reg_dims, Z.shape[1], A.shape[1])
+    dims, names = _check_reg_dims(
+        reg_dims, Z.shape[1], names, named=_has_names(attributes)
+    )
     per_attribute, chosen = _top_two_gap(_r2_matrix(Z, A), dims)
     return _per_attribute_result(per_attribute, chosen, names, return_details)
 
@@ -414,8 +426,11 @@ def interpretability_score(
         Bin the attributes for ``'binned'``, see :func:`mig_score`.
     n_neighbors : int, default=3
         Neighbours of the KSG estimator.
-    reg_dims : array-like of int of shape (n_attributes,), default=None
-        Latent dim of each attribute, used instead of the MI argmax.
+    reg_dims : array-like of int of shape (n_attributes,) or dict, default=None
+        Latent dim of each attribute, used instead of the MI argmax. Or a dict
+        {attribute name: latent dim}, such as a fitted ARVAE's ``reg_dims_``:
+        keys are matched to the DataFrame columns as strings; an array's columns
+        take the dict's order and its keys as names.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise the KSG estimator adds.
     return_details : bool, default=False
@@ -446,7 +461,9 @@ def interpretability_score(
     1.0
     """
     Z, A, names = _check_latents_attributes(latents, attributes)
-    dims = _check_reg_dims(reg_dims, Z.shape[1], A.shape[1])
+    dims, names = _check_reg_dims(
+        reg_dims, Z.shape[1], names, named=_has_names(attributes)
+    )
     mi, _ = _mutual_info(
         Z,
         A,
@@ -495,8 +512,11 @@ def scc_score(
     p_value_threshold : float in [0, 1] or None, default=0.05
         Correlations with a larger two-sided p-value count as 0; None keeps
         every correlation.
-    reg_dims : array-like of int of shape (n_attributes,), default=None
-        Latent dim of each attribute, used instead of the best dim.
+    reg_dims : array-like of int of shape (n_attributes,) or dict, default=None
+        Latent dim of each attribute, used instead of the best dim. Or a dict
+        {attribute name: latent dim}, such as a fitted ARVAE's ``reg_dims_``:
+        keys are matched to the DataFrame columns as strings; an array's columns
+        take the dict's order and its keys as names.
     return_details : bool, default=False
         Return a :class:`~sklearn.utils.Bunch` with ``score``,
         ``per_attribute``, ``dims`` and ``attribute_names``.
@@ -522,7 +542,9 @@ def scc_score(
     1.0
     """
     Z, A, names = _check_latents_attributes(latents, attributes, min_samples=3)
-    dims = _check_reg_dims(reg_dims, Z.shape[1], A.shape[1])
+    dims, names = _check_reg_dims(
+        reg_dims, Z.shape[1], names, named=_has_names(attributes)
+    )
     rho, p_value = _spearman_matrix(Z, A)
     per_attribute, chosen = _scc_from_spearman(rho, p_value, p_value_threshold, dims)
     return _per_attribute_result(per_attribute, chosen, names, return_details)

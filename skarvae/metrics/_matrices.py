@@ -3,6 +3,8 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from collections.abc import Mapping
+
 import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
@@ -13,9 +15,13 @@ from sklearn.utils import check_array, check_random_state
 #: disentanglement_lib's continuous SAP.
 _VARIANCE_GUARD = 1e-12
 
-#: Most cells of one joint histogram (a latent dim's bins times the levels of a
-#: group of attributes) counted by one ``np.bincount`` in the binned estimator.
-_MAX_CELLS = 2**18
+#: Most cells of one joint histogram (every latent dim's bins times the levels
+#: of a chunk of attributes) counted by one ``np.bincount`` in the binned
+#: estimator.
+_MAX_CELLS = 2**20
+
+#: Most joint cell indices (samples x dims x attributes) built at once.
+_MAX_INDEX = 2**22
 
 
 def _attribute_names(attributes, n_attributes):
@@ -69,10 +75,80 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2):
     return Z, A, names
 
 
-def _check_reg_dims(reg_dims, n_dims, n_attributes):
-    """Validate ``reg_dims`` (one latent index per attribute) or return None."""
+def _has_names(attributes):
+    """Whether the attributes carry their own names (DataFrame or named Series)."""
+    if getattr(attributes, "columns", None) is not None:
+        return True
+    return getattr(attributes, "name", None) is not None and np.ndim(attributes) == 1
+
+
+def _check_unique_names(names):
+    """Raise when two attribute names are equal once turned into strings."""
+    seen, duplicates = set(), []
+    for name in names:
+        if name in seen and name not in duplicates:
+            duplicates.append(name)
+        seen.add(name)
+    if duplicates:
+        raise ValueError(
+            f"Attribute names must be unique as strings; {duplicates} occur more "
+            "than once (column names such as 0 and '0' count as equal)."
+        )
+
+
+def _reg_dims_from_mapping(reg_dims, names, named):
+    """One latent dim per attribute from a dict {attribute name: latent dim}.
+
+    Keys are matched to the attribute names as strings (so ``{0: 1}`` finds
+    DataFrame column ``0``). Attributes without names (an ndarray) take the
+    dict's order, as in an estimator's ``reg_dims_``, and its keys as names.
+
+    Returns
+    -------
+    dims : list
+    names : list of str
+    """
+    by_name = {}
+    for key, dim in reg_dims.items():
+        if str(key) in by_name:
+            raise ValueError(
+                f"reg_dims has two keys named {str(key)!r} once turned into strings."
+            )
+        by_name[str(key)] = dim
+    if named or all(name in by_name for name in names):
+        missing = [name for name in names if name not in by_name]
+        if missing:
+            raise ValueError(
+                f"reg_dims has no latent dim for the attribute(s) {missing}; its "
+                f"keys are {list(by_name)}."
+            )
+        return [by_name[name] for name in names], names
+    if len(by_name) != len(names):
+        raise ValueError(
+            f"reg_dims names {len(by_name)} attributes {list(by_name)} but the "
+            f"attributes have {len(names)} unnamed column(s); pass the attributes "
+            "as a DataFrame whose columns are among these names."
+        )
+    return list(by_name.values()), list(by_name)
+
+
+def _check_reg_dims(reg_dims, n_dims, names, *, named=True):
+    """Validate ``reg_dims`` and return (latent dim per attribute or None, names).
+
+    ``reg_dims`` is a sequence of one latent index per attribute, or a dict
+    {attribute name: latent index} such as a fitted ARVAE's ``reg_dims_``.
+    """
     if reg_dims is None:
-        return None
+        return None, names
+    n_attributes = len(names)
+    if isinstance(reg_dims, Mapping):
+        _check_unique_names(names)
+        reg_dims, names = _reg_dims_from_mapping(reg_dims, names, named)
+    elif isinstance(reg_dims, str):
+        raise TypeError(
+            "reg_dims must be a sequence of latent indices or a dict {attribute "
+            f"name: latent index}}; got the string {reg_dims!r}."
+        )
     dims = np.asarray(reg_dims)
     if dims.ndim != 1 or dims.shape[0] != n_attributes:
         raise ValueError(
@@ -86,7 +162,18 @@ def _check_reg_dims(reg_dims, n_dims, n_attributes):
             f"reg_dims must lie in [0, {n_dims - 1}] (the latent dims), got "
             f"{dims.tolist()}."
         )
-    return dims.astype(np.intp)
+    return dims.astype(np.intp), names
+
+
+def _first_argmax(scores):
+    """Row of the largest score in each column, the first one among ties.
+
+    Scores within 1e-12 (relative) of the column's maximum count as tied, so
+    that the choice does not depend on the summation order of the estimate.
+    """
+    best = scores.max(axis=0)
+    near = scores >= best - 1e-12 * np.maximum(1.0, np.abs(best))
+    return np.argmax(near, axis=0)
 
 
 def _bin_edges(x, n_bins, strategy):
@@ -130,17 +217,28 @@ def _discretize_attributes(A, n_bins, strategy, discretize):
     """Turn attribute columns into integer labels.
 
     Returns codes (n, K) and the number of levels of each column (K,).
+    Columns are sorted once, all together, to count their distinct values;
+    labels are the ranks of the distinct values, binned columns are cut all
+    at once.
     """
     codes = np.empty(A.shape, dtype=np.intp)
-    n_levels = np.empty(A.shape[1], dtype=np.intp)
-    for k in range(A.shape[1]):
-        uniques, inverse = np.unique(A[:, k], return_inverse=True)
-        if discretize is True or (discretize == "auto" and uniques.size > n_bins):
-            codes[:, k] = _discretize_columns(A[:, [k]], n_bins, strategy)[:, 0]
-            n_levels[k] = n_bins
+    n_levels = np.full(A.shape[1], n_bins, dtype=np.intp)
+    if discretize is True:
+        binned = np.ones(A.shape[1], dtype=bool)
+    else:
+        sorted_A = np.sort(A, axis=0)
+        new_value = sorted_A[1:] != sorted_A[:-1]
+        n_unique = 1 + np.count_nonzero(new_value, axis=0)
+        if discretize == "auto":
+            binned = n_unique > n_bins
         else:
-            codes[:, k] = inverse.ravel()
+            binned = np.zeros(A.shape[1], dtype=bool)
+        for k in np.flatnonzero(~binned):
+            uniques = sorted_A[np.r_[True, new_value[:, k]], k]
+            codes[:, k] = np.searchsorted(uniques, A[:, k])
             n_levels[k] = uniques.size
+    if binned.any():
+        codes[:, binned] = _discretize_columns(A[:, binned], n_bins, strategy)
     return codes, n_levels
 
 
@@ -151,35 +249,42 @@ def _entropy_from_counts(counts, n_samples):
     return -(p * logp).sum(axis=-1)
 
 
-def _attribute_groups(n_levels, n_bins):
-    """Pack attributes into groups of at most ``_MAX_CELLS`` joint cells.
+def _safe_log(counts):
+    counts = np.asarray(counts, dtype=np.float64)
+    return np.log(counts, out=np.zeros_like(counts), where=counts > 0)
 
-    Returns a list of (attribute indices, dense) pairs; an attribute with too
-    many levels for a dense table is alone in a group with ``dense=False``.
+
+def _attribute_chunks(n_levels, n_bins, n_dims):
+    """Dense attributes in chunks of at most ``_MAX_CELLS`` joint cells, and the rest.
+
+    An attribute takes ``n_dims * n_bins * levels`` cells of the joint
+    histogram; one with more than ``_MAX_CELLS`` on its own is counted
+    sparsely instead.
     """
-    groups, current, cells = [], [], n_bins
+    chunks, current, cells, sparse = [], [], 0, []
     for k, levels in enumerate(n_levels):
-        if n_bins * levels > _MAX_CELLS:
-            groups.append(([k], False))
+        size = n_dims * n_bins * int(levels)
+        if size > _MAX_CELLS:
+            sparse.append(k)
             continue
-        if cells * levels > _MAX_CELLS:
-            groups.append((current, True))
-            current, cells = [], n_bins
+        if current and cells + size > _MAX_CELLS:
+            chunks.append(current)
+            current, cells = [], 0
         current.append(k)
-        cells *= int(levels)
+        cells += size
     if current:
-        groups.append((current, True))
-    return groups
+        chunks.append(current)
+    return chunks, sparse
 
 
 def _binned_mutual_info(Z, A, *, n_bins, strategy, discretize_attributes):
     """Plug-in mutual information (nats) of every binned latent and attribute.
 
-    The attributes are packed into groups whose joint code (mixed radix) takes
-    few values; for each latent dim and group, one ``np.bincount`` over the
-    samples counts the joint histogram of the dim's bin and the group's code,
-    from which every (dim, attribute) contingency table of the group follows
-    by summing out the other attributes. There is no loop over pairs.
+    All (dim, attribute) contingency tables of a chunk of attributes are
+    counted by one ``np.bincount`` over joint cell indices: the cells of
+    pair (d, k) form a block of ``n_bins * levels_k`` consecutive counts.
+    There is no loop over pairs. Attributes with very many levels are
+    counted sparsely (``np.unique`` over the occupied cells).
 
     Returns
     -------
@@ -193,37 +298,46 @@ def _binned_mutual_info(Z, A, *, n_bins, strategy, discretize_attributes):
     a_codes, n_levels = _discretize_attributes(
         A, n_bins, strategy, discretize_attributes
     )
-    z_counts = None
+    z_counts = np.bincount(
+        (z_codes + np.arange(n_dims) * n_bins).ravel(), minlength=n_dims * n_bins
+    ).reshape(n_dims, n_bins)
+    log_z = _safe_log(z_counts)
+    log_n = np.log(n_samples)
     a_entropy = np.empty(n_attributes)
     mi = np.empty((n_dims, n_attributes))
-    for group, dense in _attribute_groups(n_levels, n_bins):
-        if not dense:
-            k = group[0]
-            if z_counts is None:
-                z_counts = np.stack(
-                    [np.bincount(c, minlength=n_bins) for c in z_codes.T]
-                )
-            mi[:, k], a_entropy[k] = _sparse_mutual_info(
-                z_codes, z_counts, a_codes[:, k], n_levels[k], n_bins
+    chunks, sparse = _attribute_chunks(n_levels, n_bins, n_dims)
+    for chunk in chunks:
+        levels = n_levels[chunk]
+        starts = np.r_[0, np.cumsum(levels)[:-1]]
+        width = int(levels.sum())
+        # Cell of (dim d, z bin b, attribute k, level l) in the histogram:
+        # (d * n_bins + b) * width + starts[k] + l, so the index is the sum
+        # of a latent part and an attribute part.
+        a_part = starts + a_codes[:, chunk]
+        a_counts = np.bincount(a_part.ravel(), minlength=width)
+        z_part = (z_codes + np.arange(n_dims) * n_bins) * width
+        dims_per_step = max(1, _MAX_INDEX // max(1, n_samples * len(chunk)))
+        joint = np.empty((n_dims, n_bins, width), dtype=np.intp)
+        for d0 in range(0, n_dims, dims_per_step):
+            d1 = min(n_dims, d0 + dims_per_step)
+            offset = d0 * n_bins * width
+            index = z_part[:, d0:d1, None] + (a_part - offset)[:, None, :]
+            joint[d0:d1] = np.bincount(
+                index.ravel(), minlength=(d1 - d0) * n_bins * width
+            ).reshape(d1 - d0, n_bins, width)
+        # Grouped so that an uninformative pair (joint = product) sums to 0.
+        terms = joint * (
+            (_safe_log(joint) - _safe_log(a_counts)) + (log_n - log_z)[:, :, np.newaxis]
+        )
+        mi[:, chunk] = np.add.reduceat(terms.sum(axis=1), starts, axis=1) / n_samples
+        for j, k in enumerate(chunk):
+            a_entropy[k] = _entropy_from_counts(
+                a_counts[starts[j] : starts[j] + levels[j]], n_samples
             )
-            continue
-        shape = tuple(int(n_levels[k]) for k in group)
-        size = int(np.prod(shape))
-        group_code = np.ravel_multi_index(tuple(a_codes[:, group].T), shape)
-        joint = np.stack(
-            [
-                np.bincount(z * size + group_code, minlength=n_bins * size)
-                for z in z_codes.T
-            ]
-        ).reshape(n_dims, n_bins, *shape)
-        if z_counts is None:
-            z_counts = joint.reshape(n_dims, n_bins, -1).sum(axis=2)
-        for j, k in enumerate(group):
-            others = tuple(2 + i for i in range(len(group)) if i != j)
-            joint_k = joint.sum(axis=others) if others else joint
-            a_counts = joint_k[0].sum(axis=0)
-            a_entropy[k] = _entropy_from_counts(a_counts, n_samples)
-            mi[:, k] = _mi_from_joint(joint_k, z_counts, a_counts[np.newaxis])
+    for k in sparse:
+        mi[:, k], a_entropy[k] = _sparse_mutual_info(
+            z_codes, z_counts, a_codes[:, k], n_levels[k], n_bins
+        )
     np.clip(mi, 0.0, None, out=mi)
     return mi, a_entropy
 
@@ -241,21 +355,6 @@ def _sparse_mutual_info(z_codes, z_counts, a_code, n_level, n_bins):
     )
     mi = np.bincount(cell_z // n_bins, weights=terms, minlength=n_dims) / n_samples
     return mi, _entropy_from_counts(a_counts, n_samples)
-
-
-def _mi_from_joint(joint, z_counts, a_counts):
-    """Mutual information of each latent dim from joint counts (D, B, L)."""
-    n_samples = joint[0].sum()
-    nonzero = joint > 0
-    joint_f = joint.astype(np.float64)
-    log_joint = np.log(joint_f, out=np.zeros_like(joint_f), where=nonzero)
-    log_z = np.log(z_counts, out=np.zeros(z_counts.shape), where=z_counts > 0)
-    log_a = np.log(a_counts, out=np.zeros(a_counts.shape), where=a_counts > 0)
-    # Grouped so that an uninformative pair (joint = product) sums to exactly 0.
-    terms = joint_f * (
-        (log_joint - log_a[:, None, :]) + (np.log(n_samples) - log_z[:, :, None])
-    )
-    return terms.sum(axis=(1, 2)) / n_samples
 
 
 def _ksg_prepare(X, rng):
@@ -388,11 +487,31 @@ def _mutual_info(
     return _ksg_mutual_info(Z, A, n_neighbors=n_neighbors, random_state=random_state)
 
 
-def _standardize(X):
-    """Centre columns and scale them to unit norm; constant columns become 0."""
+#: Most multiply-adds of one BLAS product in ``_cross``: OpenBLAS runs a
+#: product below 65536 * 4 of them on the calling thread.
+_SINGLE_THREAD_PRODUCT = 2**17
+
+
+def _cross(X, Y):
+    """``X.T @ Y`` for tall X (n, D) and Y (n, K), summed over row blocks.
+
+    The products are small (D x K); a threaded BLAS spends longer starting
+    and syncing its threads than computing them, and on a busy machine its
+    spinning threads cost tens of milliseconds. Blocks of rows small enough
+    that OpenBLAS keeps each product on one thread avoid that, and stay
+    about ten times faster than ``np.einsum``.
+    """
+    rows = max(1, _SINGLE_THREAD_PRODUCT // max(1, X.shape[1] * Y.shape[1]))
+    out = np.zeros((X.shape[1], Y.shape[1]))
+    for start in range(0, X.shape[0], rows):
+        out += X[start : start + rows].T @ Y[start : start + rows]
+    return out
+
+
+def _centre(X):
+    """Centred columns and their norms."""
     Xc = X - X.mean(axis=0)
-    norm = np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
-    return Xc / np.where(norm > 0, norm, 1.0), norm
+    return Xc, np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
 
 
 def _r2_matrix(Z, A):
@@ -401,28 +520,46 @@ def _r2_matrix(Z, A):
     Equal to the in-sample R² of a 1-D least-squares fit with intercept. A
     latent dim with variance at most 1e-12 scores 0.
     """
-    Zs, z_norm = _standardize(Z)
-    As, _ = _standardize(A)
-    r2 = np.clip((Zs.T @ As) ** 2, 0.0, 1.0)
+    Zc, z_norm = _centre(Z)
+    Ac, a_norm = _centre(A)
+    norms = np.outer(
+        np.where(z_norm > 0, z_norm, 1.0), np.where(a_norm > 0, a_norm, 1.0)
+    )
+    r2 = np.clip((_cross(Zc, Ac) / norms) ** 2, 0.0, 1.0)
     variance = z_norm**2 / (Z.shape[0] - 1)
     r2[variance <= _VARIANCE_GUARD] = 0.0
     return r2
 
 
 def _rank_columns(X):
-    """Average ranks (1-based, ties share their mean rank) of each column."""
-    ranks = np.empty(X.shape)
-    for j in range(X.shape[1]):
-        x = np.ascontiguousarray(X[:, j])
-        order = np.argsort(x)
-        sorted_x = x[order]
-        starts = np.flatnonzero(np.r_[True, sorted_x[1:] != sorted_x[:-1], True])
+    """Average ranks (1-based, ties share their mean rank) of each column.
+
+    Returned transposed, shape (n_columns, n_samples): the work runs on
+    contiguous rows. One ``argsort`` over all columns; a column without ties
+    gets its ranks by inverting its sort order, a column with ties the mean
+    rank of each run.
+    """
+    rows = np.ascontiguousarray(X.T)
+    n_rows, n_samples = rows.shape
+    row_index = np.arange(n_rows)[:, np.newaxis]
+    order = np.argsort(rows, axis=1)
+    sorted_rows = rows[row_index, order]
+    tied = sorted_rows[:, 1:] == sorted_rows[:, :-1]
+    ranks = np.empty(rows.shape)
+    ranks[row_index, order] = np.arange(1.0, n_samples + 1.0)
+    for j in np.flatnonzero(tied.any(axis=1)):
+        starts = np.flatnonzero(np.r_[True, ~tied[j], True])
         mean_rank = (starts[:-1] + starts[1:] + 1) / 2.0
         group = np.repeat(np.arange(starts.size - 1), np.diff(starts))
-        column = np.empty(x.size)
-        column[order] = mean_rank[group]
-        ranks[:, j] = column
+        ranks[j, order[j]] = mean_rank[group]
     return ranks
+
+
+def _standardize_rows(X):
+    """Centre rows and scale them to unit norm; constant rows become 0."""
+    Xc = X - X.mean(axis=1, keepdims=True)
+    norm = np.sqrt(np.einsum("ij,ij->i", Xc, Xc))
+    return Xc / np.where(norm > 0, norm, 1.0)[:, np.newaxis]
 
 
 def _spearman_matrix(Z, A):
@@ -432,9 +569,9 @@ def _spearman_matrix(Z, A):
     A constant latent dim gets rho 0 and p-value 1.
     """
     n_samples = Z.shape[0]
-    Zs, _ = _standardize(_rank_columns(Z))
-    As, _ = _standardize(_rank_columns(A))
-    rho = np.clip(Zs.T @ As, -1.0, 1.0)
+    Zs = _standardize_rows(_rank_columns(Z))
+    As = _standardize_rows(_rank_columns(A))
+    rho = np.clip(_cross(Zs.T, As.T), -1.0, 1.0)
     dof = n_samples - 2
     if dof < 1:
         return rho, np.ones_like(rho)

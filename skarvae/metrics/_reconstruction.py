@@ -7,7 +7,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 
 @validate_params(
@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
         "y_true": ["array-like"],
         "y_pred": ["array-like"],
         "kind": [StrOptions({"auto", "binary", "tokens"})],
-        "threshold": [Real],
+        "threshold": [Interval(Real, None, None, closed="neither")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -60,10 +60,10 @@ def reconstruction_accuracy(y_true, y_pred, *, kind="auto", threshold=0.5):
     1.0
     """
     y_true = check_array(
-        y_true, ensure_2d=False, allow_nd=True, dtype=None, input_name="y_true"
+        y_true, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y_true"
     )
     y_pred = check_array(
-        y_pred, ensure_2d=False, allow_nd=True, dtype=None, input_name="y_pred"
+        y_pred, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y_pred"
     )
     if kind == "auto":
         kind = "tokens" if y_pred.ndim == y_true.ndim + 1 else "binary"

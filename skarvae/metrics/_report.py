@@ -25,6 +25,9 @@ from skarvae.metrics._disentanglement import (
 from skarvae.metrics._matrices import (
     _check_latents_attributes,
     _check_reg_dims,
+    _check_unique_names,
+    _first_argmax,
+    _has_names,
     _mutual_info,
     _r2_matrix,
     _spearman_matrix,
@@ -102,7 +105,7 @@ def _compute_metrics(Z, A, metrics, *, reg_dims=None, **options):
         results["mig"] = (float(per_attribute.mean()), per_attribute, dims)
     if "modularity" in metrics:
         score, _ = _modularity_from_mi(mi, options["empty_codes"])
-        results["modularity"] = (score, None, np.argmax(mi, axis=0))
+        results["modularity"] = (score, None, _first_argmax(mi))
     if "sap" in metrics:
         per_attribute, dims = _top_two_gap(r2, reg_dims)
         results["sap"] = (float(per_attribute.mean()), per_attribute, dims)
@@ -149,7 +152,7 @@ def _min_samples(metrics):
         "latents": ["array-like"],
         "attributes": ["array-like"],
         "metrics": ["array-like", StrOptions(set(METRIC_NAMES)), None],
-        "reg_dims": ["array-like", None],
+        "reg_dims": [dict, "array-like", None],
         **OPTION_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
@@ -199,9 +202,12 @@ def disentanglement_report(
         Bin the attributes for ``'binned'``, see :func:`mig_score`.
     n_neighbors : int, default=3
         Neighbours of the KSG estimator.
-    reg_dims : array-like of int of shape (n_attributes,), default=None
-        Latent dim of each attribute, used by MIG, SAP, Interpretability and
-        SCC instead of the dim each metric would choose.
+    reg_dims : array-like of int of shape (n_attributes,) or dict, default=None
+        Latent dim of each attribute, used by MIG, SAP, Interpretability and SCC
+        instead of the dim each metric would choose. Or a dict {attribute name:
+        latent dim}, such as a fitted ARVAE's ``reg_dims_``: keys are matched to
+        the DataFrame columns as strings; an array's columns take the dict's
+        order and its keys as names.
     p_value_threshold : float in [0, 1] or None, default=0.05
         Significance mask of SCC, see :func:`scc_score`.
     empty_codes : {'zero', 'exclude'}, default='zero'
@@ -219,7 +225,8 @@ def disentanglement_report(
     -------
     report : pandas.DataFrame
         One row ``'mean'`` with the overall scores, then one row per
-        attribute; one column per score (``mig``, ``modularity``, ``sap``,
+        attribute (attribute names must differ as strings, and none may be
+        ``'mean'``); one column per score (``mig``, ``modularity``, ``sap``,
         ``interpretability``, ``scc``, ``dci_disentanglement``,
         ``dci_completeness``, ``dci_informativeness``) and one ``<score>_dim``
         column (nullable integers) per score that picks a latent dim for each
@@ -250,7 +257,16 @@ def disentanglement_report(
     Z, A, names = _check_latents_attributes(
         latents, attributes, min_samples=_min_samples(names_requested)
     )
-    dims = _check_reg_dims(reg_dims, Z.shape[1], A.shape[1])
+    dims, names = _check_reg_dims(
+        reg_dims, Z.shape[1], names, named=_has_names(attributes)
+    )
+    _check_unique_names(names)
+    if "mean" in names:
+        raise ValueError(
+            "An attribute is named 'mean', the label of the report's overall "
+            "row; rename it (e.g. attributes.rename(columns={'mean': "
+            "'mean_value'}))."
+        )
     results = _compute_metrics(
         Z,
         A,

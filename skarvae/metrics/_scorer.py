@@ -79,8 +79,10 @@ class _DisentanglementScorer:
         )
         reg_dims = None
         if self.use_reg_dims:
-            reg_dims = _check_reg_dims(
-                _estimator_reg_dims(estimator, y, A.shape[1]), Z.shape[1], A.shape[1]
+            reg_dims, _ = _check_reg_dims(
+                _estimator_reg_dims(estimator, y, A.shape[1]),
+                Z.shape[1],
+                [f"attr{k}" for k in range(A.shape[1])],
             )
         results = _compute_metrics(Z, A, metrics, reg_dims=reg_dims, **self.options)
         if self.name == "all":

@@ -25,23 +25,33 @@ def _rank(means):
     return rankdata(-filled, method="min").astype(np.int32)
 
 
+def trial_error(trial):
+    """The error of a failed trial ('' for others)."""
+    optuna = import_optional("optuna")
+    if trial.state != optuna.trial.TrialState.FAIL or "error" in trial.user_attrs:
+        return trial.user_attrs.get("error", "")
+    return "stale: no heartbeat within the grace period (worker lost)"
+
+
 def build_cv_results(trials, keys, n_splits):
     """``cv_results_`` dict with one entry per finished trial.
 
     Complete trials have their fold scores; pruned and failed trials have
-    NaN scores, and failed ones their error message in ``'error'``.
+    NaN scores, and failed ones their error message in ``'error'``. Surplus
+    trials (failed at once, never run) are left out.
     """
     optuna = import_optional("optuna")
     states = optuna.trial.TrialState
-    trials = [t for t in trials if t.state in (states.COMPLETE, states.PRUNED)] + [
-        t for t in trials if t.state == states.FAIL
+    finished = (states.COMPLETE, states.PRUNED, states.FAIL)
+    trials = [
+        t for t in trials if t.state in finished and not t.user_attrs.get("surplus")
     ]
     trials.sort(key=lambda t: t.number)
     results = {
         "number": np.array([t.number for t in trials], dtype=np.int64),
         "state": np.array([t.state.name for t in trials], dtype=object),
         "params": [dict(t.params) for t in trials],
-        "error": np.array([t.user_attrs.get("error", "") for t in trials], object),
+        "error": np.array([trial_error(t) for t in trials], dtype=object),
     }
     names = sorted({name for t in trials for name in t.params})
     for name in names:

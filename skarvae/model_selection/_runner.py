@@ -4,19 +4,31 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import copy
 import math
 import os
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from skarvae.model_selection._pruning import PruningCallback
+from skarvae.model_selection._storage import (
+    Heartbeat,
+    fail_stale_trials,
+    heartbeat_interval,
+    open_storage,
+    quiet_heartbeat_warnings,
+    record_heartbeat,
+)
 from skarvae.utils._optional import import_optional
 
 #: User attribute that tags the trials started by one ``fit`` call.
 RUN_ATTR = "skarvae_run"
+#: User attribute of a trial started when the study already had ``n_trials``.
+SURPLUS_ATTR = "surplus"
 
 
 def find_param(estimator, name):
@@ -32,22 +44,31 @@ def find_param(estimator, name):
     return matches[-1] if matches else None
 
 
-def counted_trials(study, run_id):
-    """Trials that count towards ``n_trials``.
+def counted_trials(trials, run_id, shared, below=None):
+    """Number of ``trials`` that count towards ``n_trials``.
 
-    Finished trials (complete, pruned or failed, except those failed by an
-    interruption) plus the trials this run has started and not finished.
+    Complete, pruned and waiting trials count; failed ones too, except those
+    failed by an interruption, surplus trials and stale trials that were
+    retried (their retry counts instead). Running trials count when
+    ``shared`` (the storage has heartbeats, so dead workers' trials are
+    failed in time), else only those of this run (``run_id``). ``below``
+    counts only trials numbered below it.
     """
     optuna = import_optional("optuna")
     states = optuna.trial.TrialState
+    retried = {n for t in trials for n in t.system_attrs.get("retry_history", ())}
     count = 0
-    for trial in study.get_trials(deepcopy=False):
-        if trial.state in (states.COMPLETE, states.PRUNED):
+    for trial in trials:
+        if below is not None and trial.number >= below:
+            continue
+        if trial.state in (states.COMPLETE, states.PRUNED, states.WAITING):
             count += 1
         elif trial.state == states.FAIL:
-            count += not trial.user_attrs.get("interrupted", False)
+            attrs = trial.user_attrs
+            dropped = attrs.get("interrupted") or attrs.get(SURPLUS_ATTR)
+            count += not (dropped or trial.number in retried)
         elif trial.state == states.RUNNING:
-            count += trial.user_attrs.get(RUN_ATTR) == run_id
+            count += shared or trial.user_attrs.get(RUN_ATTR) == run_id
     return count
 
 
@@ -144,33 +165,96 @@ class TrialRunner:
         states = optuna.trial.TrialState
         try:
             values = self.evaluate(trial)
+        except optuna.exceptions.UpdateFinishedTrialError:
+            self._warn_stale(trial)
+            return
         except optuna.TrialPruned:
-            study.tell(trial, state=states.PRUNED)
+            study.tell(trial, state=states.PRUNED, skip_if_finished=True)
         except KeyboardInterrupt:
-            trial.set_user_attr("interrupted", True)
-            trial.set_user_attr("error", "KeyboardInterrupt")
-            study.tell(trial, state=states.FAIL)
+            with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+                trial.set_user_attr("interrupted", True)
+                trial.set_user_attr("error", "KeyboardInterrupt")
+            study.tell(trial, state=states.FAIL, skip_if_finished=True)
             raise
         except Exception as exc:
-            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
-            study.tell(trial, state=states.FAIL)
+            try:
+                trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
+            except optuna.exceptions.UpdateFinishedTrialError:
+                self._warn_stale(trial)
+            study.tell(trial, state=states.FAIL, skip_if_finished=True)
             if not isinstance(exc, self.catch):
                 raise
         else:
-            study.tell(trial, values)
+            study.tell(trial, values, skip_if_finished=True)
+
+    @staticmethod
+    def _warn_stale(trial):
+        warnings.warn(
+            f"Trial {trial.number} was failed by another worker while it ran: "
+            "no heartbeat reached the storage within the grace period (raise "
+            "grace_period). Its result is dropped; its retry, if any, counts "
+            "instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+    def _next_trial(self, study, shared, seen):
+        """A trial to run now, or what to do: stop, wait or look again."""
+        optuna = import_optional("optuna")
+        states = optuna.trial.TrialState
+        if shared:
+            fail_stale_trials(study)
+        trials = study.get_trials(deepcopy=False)
+        running = [t for t in trials if t.state == states.RUNNING]
+        if shared:
+            # A trial whose worker died before its first heartbeat would
+            # never go stale: give each running trial one beat when first
+            # seen, so that it goes stale one grace period later if dead.
+            for trial in running:
+                if trial.number not in seen:
+                    seen.add(trial.number)
+                    record_heartbeat(study, trial)
+        waiting = any(t.state == states.WAITING for t in trials)
+        if counted_trials(trials, self.run_id, shared) >= self.n_trials:
+            if not waiting:
+                # Trials of other workers may still fail and be retried.
+                return "wait" if shared and running else "stop"
+        with quiet_heartbeat_warnings():
+            trial = study.ask(fixed_distributions=self.space)
+        trial.set_user_attr(RUN_ATTR, self.run_id)
+        trial.set_user_attr("pid", os.getpid())
+        trials = study.get_trials(deepcopy=False)
+        if counted_trials(trials, self.run_id, shared, trial.number) >= self.n_trials:
+            # Another worker took the last place between the count and ask.
+            trial.set_user_attr(SURPLUS_ATTR, True)
+            study.tell(trial, state=states.FAIL, skip_if_finished=True)
+            return "again"
+        return trial
 
     def run(self, study, lock=None):
-        """Ask and run trials until the study has ``n_trials`` counted ones."""
+        """Run trials until the study has ``n_trials`` counted ones.
+
+        With heartbeats, also wait for the trials other workers run, so that
+        those of dead workers are failed and retried before returning.
+        """
         lock = contextlib.nullcontext() if lock is None else lock
         deadline = None if self.timeout is None else time.time() + self.timeout
+        interval = heartbeat_interval(study._storage)
+        shared, seen = interval is not None, set()
         while deadline is None or time.time() < deadline:
             with lock:
-                if counted_trials(study, self.run_id) >= self.n_trials:
+                trial = self._next_trial(study, shared, seen)
+            if isinstance(trial, str):
+                if trial == "stop":
                     return
-                trial = study.ask(fixed_distributions=self.space)
-                trial.set_user_attr(RUN_ATTR, self.run_id)
-                trial.set_user_attr("pid", os.getpid())
-            self.run_trial(study, trial)
+                if trial == "wait":  # poll at most every 5 s
+                    pause = min(interval, 5.0)
+                    if deadline is not None:
+                        pause = min(pause, max(0.0, deadline - time.time()))
+                    time.sleep(pause)
+                continue
+            with Heartbeat(study, trial, interval):
+                self.run_trial(study, trial)
 
 
 _WORKER_LOCK = None
@@ -187,13 +271,63 @@ def _init_worker(lock, n_threads, quiet):
 
 
 def run_worker(runner, storage, study_name, sampler, pruner):
-    """Entry point of a worker process: load the study and run trials."""
+    """Entry point of a worker process: load the study and run trials.
+
+    ``storage`` is a storage object or the ``(storage, heartbeat_interval,
+    grace_period, max_retry)`` arguments of :func:`open_storage`.
+    """
     optuna = import_optional("optuna")
+    if isinstance(storage, tuple):
+        storage = open_storage(*storage)
     study = optuna.load_study(
         study_name=study_name, storage=storage, sampler=sampler, pruner=pruner
     )
     runner.run(study, _WORKER_LOCK)
     return os.getpid()
+
+
+def run_workers(runner, storage, study, devices, samplers, quiet):
+    """Run ``runner`` in one spawned process per device, all on ``study``."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    n_jobs = len(devices)
+    context = multiprocessing.get_context("spawn")
+    lock = context.Lock()
+    n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
+    with ProcessPoolExecutor(
+        max_workers=n_jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(lock, n_threads, quiet),
+    ) as pool:
+        futures = []
+        for device, sampler in zip(devices, samplers):
+            worker_runner = copy.copy(runner)
+            worker_runner.device = device
+            futures.append(
+                pool.submit(
+                    run_worker,
+                    worker_runner,
+                    storage,
+                    study.study_name,
+                    sampler,
+                    study.pruner,
+                )
+            )
+        for future in futures:
+            try:
+                future.result()
+            except BrokenProcessPool as exc:
+                raise RuntimeError(
+                    "A worker process of the search died (killed, or out of "
+                    "memory?) and the others were stopped. The study keeps its "
+                    "finished trials unless storage=None (a temporary file): "
+                    "fit again with the same storage and study_name to resume; "
+                    "with an RDB URL the trials left running are retried after "
+                    "grace_period."
+                ) from exc
 
 
 def worker_devices(device, n_jobs, n_gpus):

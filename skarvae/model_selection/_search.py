@@ -21,40 +21,22 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 
-from skarvae.model_selection._results import build_cv_results, choose_best_index
+from skarvae.model_selection._results import (
+    build_cv_results,
+    choose_best_index,
+    trial_error,
+)
 from skarvae.model_selection._runner import (
+    SURPLUS_ATTR,
     TrialRunner,
-    _init_worker,
     find_param,
-    run_worker,
+    run_workers,
     worker_devices,
 )
 from skarvae.model_selection._scoring import resolve_scoring
 from skarvae.model_selection._spaces import check_param_distributions
+from skarvae.model_selection._storage import open_storage
 from skarvae.utils._optional import import_optional
-
-
-def _open_storage(storage):
-    """An optuna storage (or URL) for ``storage`` and what workers receive.
-
-    None is in memory; a string with ``://`` is an RDB URL; any other string
-    or path is a journal file; an optuna storage object is used as is.
-    """
-    optuna = import_optional("optuna")
-    if storage is None:
-        return optuna.storages.InMemoryStorage()
-    if isinstance(storage, str) and "://" in storage:
-        return storage
-    if isinstance(storage, (str, os.PathLike)):
-        journal = import_optional("optuna.storages.journal")
-        return journal.JournalStorage(journal.JournalFileBackend(os.fspath(storage)))
-    if isinstance(storage, optuna.storages.BaseStorage):
-        return storage
-    raise TypeError(
-        "storage must be None, a journal file path, an RDB URL such as "
-        "'postgresql://user@host/db', or an optuna storage; got "
-        f"{type(storage).__name__}."
-    )
 
 
 def _estimator_has(attr):
@@ -97,8 +79,10 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
         its regularized dimension when the estimator has ``reg_dims_``.
     n_trials : int, default=10
         Total number of finished trials wanted in the study, counting those
-        of an earlier run of the same study (complete, pruned and failed
-        trials count; trials failed by an interruption do not).
+        of earlier runs and, with heartbeats, of every other process and
+        machine working on it: complete, pruned and failed trials count;
+        trials failed by an interruption, stale trials that were retried
+        and surplus trials (see Notes) do not.
     cv : int, cross-validation generator or iterable, default=3
         Splits of ``X``, as in scikit-learn; the same splits for every trial.
     refit : bool, str or callable, default=True
@@ -121,7 +105,8 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
         a temporary journal file is used and copied back to memory); a file
         path is a journal file, shared by processes of one machine (also over
         NFS); a URL (``'postgresql://...'``, ``'mysql+pymysql://...'``,
-        ``'sqlite:///...'``) is an RDB storage, shared by many machines.
+        ``'sqlite:///...'``) is an RDB storage, shared by many machines,
+        with heartbeats (see ``heartbeat_interval``).
     study_name : str, default=None
         Name of the study; an existing study of that name in ``storage`` is
         resumed. None creates a new study.
@@ -134,7 +119,27 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
         number. Scripts must guard the call with
         ``if __name__ == "__main__":``.
     timeout : float, default=None
-        Stop starting new trials after this many seconds.
+        Stop starting new trials (and waiting for other workers' trials)
+        after this many seconds.
+    heartbeat_interval : int or None, default=30
+        Seconds between the heartbeats a running trial records in an RDB
+        storage given as a URL. A trial without a heartbeat for
+        ``grace_period`` seconds (its worker was killed or lost the
+        connection) is failed by another worker and retried. With
+        heartbeats, ``n_trials`` is exact across all workers, and ``fit``
+        returns only when no trial of the study runs any more. None
+        disables heartbeats. Ignored for other storages; pass an
+        ``optuna.storages.RDBStorage`` of your own for other settings.
+    grace_period : int or None, default=None
+        Seconds without heartbeat after which a running trial is stale;
+        None is ``2 * heartbeat_interval``. Must exceed
+        ``heartbeat_interval``.
+    max_retry : int or None, default=3
+        How many times a stale trial is run again with the same parameters
+        (a new trial, whose ``system_attrs['failed_trial']`` is the first
+        number); once exhausted, the stale trial counts as failed. 0 never
+        retries (the stale trial counts as failed), None retries without
+        limit.
     catch : tuple of exception types, default=(Exception,)
         Errors of a trial (e.g. ``FloatingPointError`` for a NaN loss,
         ``torch.OutOfMemoryError``) that mark it failed, with the message in
@@ -177,7 +182,7 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
     n_splits_ : int
         Number of CV splits.
     n_trials_ : int
-        Number of finished trials in the study.
+        Number of finished trials in the study (surplus ones left out).
     n_features_in_ : int
         Number of features of ``X`` (when the refit estimator has it).
 
@@ -185,6 +190,17 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
     --------
     PruningCallback : The callback reporting epochs to the trial.
     sklearn.model_selection.RandomizedSearchCV : Search without a study.
+
+    Notes
+    -----
+    Before starting a trial, a worker fails the stale trials of the study
+    and counts the trials that count towards ``n_trials`` (with heartbeats:
+    also those running anywhere, and waiting retries). After asking for a
+    trial it counts again the trials numbered below it: when another worker
+    took the last place between the two counts, the new trial is failed at
+    once with the user attribute ``surplus`` and left out of
+    ``cv_results_``. So no more than ``n_trials`` trials ever run, even
+    when workers on several machines start trials at the same moment.
 
     Examples
     --------
@@ -216,8 +232,15 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
         "pruner": [None, HasMethods(["prune"])],
         "storage": [None, str, os.PathLike, HasMethods(["create_new_study"])],
         "study_name": [None, str],
-        "n_jobs": [None, Integral],
+        "n_jobs": [
+            None,
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "timeout": [None, Interval(Real, 0, None, closed="neither")],
+        "heartbeat_interval": [None, Interval(Integral, 1, None, closed="left")],
+        "grace_period": [None, Interval(Integral, 1, None, closed="left")],
+        "max_retry": [None, Interval(Integral, 0, None, closed="left")],
         "catch": [tuple],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -238,6 +261,9 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
         study_name=None,
         n_jobs=None,
         timeout=None,
+        heartbeat_interval=30,
+        grace_period=None,
+        max_retry=3,
         catch=(Exception,),
         random_state=None,
         verbose=0,
@@ -254,6 +280,9 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
         self.study_name = study_name
         self.n_jobs = n_jobs
         self.timeout = timeout
+        self.heartbeat_interval = heartbeat_interval
+        self.grace_period = grace_period
+        self.max_retry = max_retry
         self.catch = catch
         self.random_state = random_state
         self.verbose = verbose
@@ -273,6 +302,16 @@ class ARVAESearchCV(MetaEstimatorMixin, BaseEstimator):
             isinstance(c, type) and issubclass(c, BaseException) for c in self.catch
         ):
             raise TypeError(f"catch must hold exception types; got {self.catch!r}.")
+        if (
+            self.heartbeat_interval is not None
+            and self.grace_period is not None
+            and self.grace_period <= self.heartbeat_interval
+        ):
+            raise ValueError(
+                f"grace_period={self.grace_period} must exceed "
+                f"heartbeat_interval={self.heartbeat_interval}: else running "
+                "trials are failed as stale between two heartbeats."
+            )
         pruning = None
         if self.pruner is not None:
             if len(keys) > 1:
@@ -363,7 +402,11 @@ default=None
             if storage is None and n_jobs > 1:
                 tmpdir = tempfile.mkdtemp(prefix="skarvae-search-")
                 storage = os.path.join(tmpdir, "study.log")
-            storage = _open_storage(storage)
+            # workers open URLs and paths themselves, with the same settings
+            spec = (storage, self.heartbeat_interval, self.grace_period, self.max_retry)
+            storage = open_storage(*spec)
+            if not isinstance(spec[0], (str, os.PathLike)):
+                spec = storage
             if n_jobs > 1 and isinstance(storage, optuna.storages.InMemoryStorage):
                 raise ValueError(
                     "n_jobs > 1 needs a storage the worker processes share; an "
@@ -388,7 +431,7 @@ default=None
                 runner.device = devices[0]
                 runner.run(study)
             else:
-                self._run_workers(runner, storage, study, devices, n_existing)
+                self._run_workers(runner, spec, study, devices, n_existing)
             if tmpdir is not None:
                 memory = optuna.storages.InMemoryStorage()
                 optuna.copy_study(
@@ -453,35 +496,8 @@ default=None
         return study, n_existing
 
     def _run_workers(self, runner, storage, study, devices, n_existing):
-        n_jobs = len(devices)
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("spawn")
-        lock = context.Lock()
-        n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
-        with ProcessPoolExecutor(
-            max_workers=n_jobs,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(lock, n_threads, not self.verbose),
-        ) as pool:
-            futures = []
-            for worker in range(n_jobs):
-                worker_runner = copy.copy(runner)
-                worker_runner.device = devices[worker]
-                futures.append(
-                    pool.submit(
-                        run_worker,
-                        worker_runner,
-                        storage,
-                        study.study_name,
-                        self._sampler(worker, n_existing),
-                        study.pruner,
-                    )
-                )
-            for future in futures:
-                future.result()
+        samplers = [self._sampler(i, n_existing) for i in range(len(devices))]
+        run_workers(runner, storage, study, devices, samplers, not self.verbose)
 
     def _store_results(self, keys, run_id):
         optuna = import_optional("optuna")
@@ -494,15 +510,16 @@ default=None
             for t in trials
             if t.state == optuna.trial.TrialState.FAIL
             and t.user_attrs.get("skarvae_run") == run_id
+            and not t.user_attrs.get(SURPLUS_ATTR)
         ]
         if not np.any(results["state"] == "COMPLETE"):
-            errors = sorted({t.user_attrs.get("error", "") for t in failed})
+            errors = sorted({trial_error(t) for t in failed})
             raise ValueError(
                 f"No trial of study {self.study_.study_name!r} completed; "
                 f"errors: {errors}."
             )
         if failed:
-            errors = sorted({t.user_attrs.get("error", "") for t in failed})[:3]
+            errors = sorted({trial_error(t) for t in failed})[:3]
             warnings.warn(
                 f"{len(failed)} trial(s) failed and were skipped; first errors: "
                 f"{errors}. See cv_results_['error'].",

@@ -33,7 +33,9 @@ class MeasureVAE(VAEModule):
     (teacher forcing) with probability ``teacher_forcing``, decided once per
     batch as in the original; otherwise, and always in eval mode and in
     :meth:`decode`, the argmax token of the previous tick is fed back
-    (greedy decoding).
+    (greedy decoding). :meth:`decode_teacher_forced` always feeds the true
+    tokens: its logits give the likelihood ``p(x | z)`` that the estimators'
+    ``score`` reports.
 
     Differences from the original code: the heads predict the log-variance
     (the skarvae protocol) instead of the log standard deviation, and the
@@ -169,15 +171,13 @@ class MeasureVAE(VAEModule):
         h = h_n.transpose(0, 1).reshape(x.shape[0], -1)
         return self.mu_head(h), self.logvar_head(h)
 
-    def _decode(self, z, target=None):
+    def _decode(self, z, target=None, *, force=False):
         batch = z.shape[0]
         beat_state = self._initial_state(self.z_to_beat, z)
         beat_in = self.beat_input.expand(batch, self.n_beats, 1)
         beat_out, _ = self.beat_rnn(beat_in, beat_state)
-        teacher = (
-            target is not None
-            and self.training
-            and bool(torch.rand(()) < self.teacher_forcing)
+        teacher = target is not None and (
+            force or (self.training and bool(torch.rand(()) < self.teacher_forcing))
         )
         if teacher:
             target = target.long()
@@ -218,6 +218,16 @@ class MeasureVAE(VAEModule):
     def decode(self, z):
         """Return token logits (batch, 24, n_tokens), decoding greedily."""
         return self._decode(z)
+
+    def decode_teacher_forced(self, z, x):
+        """Return the token logits of the measures ``x`` given ``z``.
+
+        Every tick is decoded from the true previous tokens of ``x`` (teacher
+        forcing), in training and eval mode alike, so the cross-entropy of
+        these logits with ``x`` is ``-log p(x | z)`` of the autoregressive
+        decoder. The estimators' ``score`` uses it.
+        """
+        return self._decode(z, target=x, force=True)
 
     def forward(self, x):
         """Encode, sample ``z`` and decode it (teacher forcing in training)."""

@@ -178,6 +178,11 @@ def tokenize_part(part):
     1
     """
     music21 = import_optional("music21")
+    if not isinstance(part, music21.stream.Stream):
+        raise TypeError(
+            "part must be a music21 Part or Stream (e.g. score.parts[0]); got "
+            f"{type(part).__name__}."
+        )
     rows, numbers = [], []
     skipped = dict.fromkeys(SKIP_REASONS, 0)
     n_joined = 0
@@ -222,6 +227,16 @@ def _as_token_strings(tokens, vocabulary):
     tokens = tokens.astype(str)
     Vocabulary(np.unique(tokens).tolist())  # raises on invalid tokens
     return tokens
+
+
+def _writable(path):
+    """``path`` as a str, after checking that its folder exists."""
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"The folder {folder!r} of {os.fspath(path)!r} does not exist."
+        )
+    return os.fspath(path)
 
 
 def _tick_length(start, stop):
@@ -318,7 +333,7 @@ def write_midi(tokens, path, *, vocabulary=None):
     True
     """
     score = tokens_to_stream(tokens, vocabulary=vocabulary)
-    return str(score.write("midi", fp=os.fspath(path)))
+    return str(score.write("midi", fp=_writable(path)))
 
 
 @validate_params(
@@ -355,4 +370,4 @@ def write_musicxml(tokens, path, *, vocabulary=None):
     True
     """
     score = tokens_to_stream(tokens, vocabulary=vocabulary)
-    return str(score.write("musicxml", fp=os.fspath(path)))
+    return str(score.write("musicxml", fp=_writable(path)))

@@ -80,8 +80,9 @@ def token_to_midi(token):
 def transpose_token(token, semitones):
     """Transpose a pitch token by a number of semitones.
 
-    The spelling is music21's ``Pitch.transpose(semitones)``. Non-pitch
-    tokens are returned unchanged.
+    The spelling is music21's ``Pitch.transpose(semitones)``. The special
+    tokens (hold, rest, START, END) are returned unchanged; any other token
+    that is not a pitch raises a ValueError.
 
     Parameters
     ----------
@@ -101,7 +102,16 @@ def transpose_token(token, semitones):
     >>> transpose_token("C4", 1), transpose_token("A4", -2), transpose_token("__", 3)
     ('C#4', 'G4', '__')
     """
-    if semitones == 0 or token_to_midi(token) is None:
+    if not isinstance(semitones, Integral) or isinstance(semitones, bool):
+        raise TypeError(f"semitones must be an integer; got {semitones!r}.")
+    if token in SPECIAL_TOKENS:
+        return token
+    if token_to_midi(token) is None:
+        raise ValueError(
+            f"Invalid token {token!r}: expected a pitch name with octave such "
+            f"as 'C#5' or one of {list(SPECIAL_TOKENS)}."
+        )
+    if semitones == 0:
         return token
     pitch = import_optional("music21").pitch
     return pitch.Pitch(token).transpose(int(semitones)).nameWithOctave

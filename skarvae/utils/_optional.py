@@ -9,6 +9,7 @@ _EXTRAS = {
     "music21": "music",
     "optuna": "search",
     "matplotlib": "plot",
+    "gradio": "app",
 }
 
 

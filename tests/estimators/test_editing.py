@@ -250,9 +250,12 @@ def test_traverse_increases_the_measured_attribute(easy):
     measured = _measure(out.reshape(-1, 8))[:, 1].reshape(20, 6)
     assert (np.diff(measured, axis=1) > 0).mean() > 0.95
     values = [-0.5, 0.0, 0.5]
-    np.testing.assert_array_equal(
+    # decoded in batches of 9 and of 3 rows: equal up to float32 rounding
+    np.testing.assert_allclose(
         vae.traverse(X_test[:3], "right", values)[:, 1],
         vae.edit(X_test[:3], {"right": 0.0}),
+        rtol=1e-5,
+        atol=1e-6,
     )
 
 

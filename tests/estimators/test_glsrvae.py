@@ -1,6 +1,7 @@
 """GLSR-VAE: training behaviour, attribute functions, persistence."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from scipy.stats import spearmanr
@@ -74,6 +75,26 @@ def test_attribute_fns_by_name_and_per_attribute_settings():
     assert "train_grad_a1" in vae.history_
 
 
+def test_glsr_dicts_keyed_by_non_string_column_names():
+    data = make_attribute_data(200, n_features=6, n_attributes=2, random_state=0)
+    A = pd.DataFrame(data.attributes.to_numpy(), columns=[0, 1])
+    first = lambda out: out[:, 0]  # noqa: E731
+    vae = GLSRVAE(
+        {1: mean_output, 0: first},
+        reg_dims={0: 3, 1: 1},
+        gamma={0: 2.0, 1: 1.0},
+        grad_mean={0: 0.1, 1: -0.1},
+        grad_std={1: 0.2, 0: 0.1},
+        **FAST,
+        random_state=0,
+    ).fit(data.data, A)
+    assert vae.net_.attribute_fns == [first, mean_output]
+    assert vae.net_.reg_dims == [3, 1]
+    assert vae.net_.gamma == [2.0, 1.0]
+    assert vae.net_.grad_mean == [0.1, -0.1]
+    assert vae.net_.grad_std == [0.1, 0.2]
+
+
 @pytest.mark.parametrize(
     ("fn", "match"),
     [
@@ -127,3 +148,58 @@ def test_glsr_is_deterministic_and_persists(tmp_path):
     custom = GLSRVAE(mean_output, **kwargs).fit(X, a)
     with pytest.raises(ValueError, match="use pickle/joblib"):
         custom.save(tmp_path / "custom.skarvae")
+
+
+def _tokens():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 6, size=(16, 24))
+    return X, (X > 2).mean(axis=1)
+
+
+def _expected_onset(logits):
+    return torch.softmax(logits, dim=-1)[..., 3:].sum(dim=-1).mean(dim=1)
+
+
+MEASURE = {
+    "module": "measure_vae",
+    "module_params": {"hidden_size": 8, "head_dim": 8, "num_layers": 1},
+    "latent_dim": 3,
+    "max_epochs": 1,
+    "batch_size": 8,
+    "gamma_warmup": 0,
+    "random_state": 0,
+}
+
+
+def test_glsr_differentiates_measure_vae_on_cpu():
+    X, a = _tokens()
+    vae = GLSRVAE(_expected_onset, **MEASURE).fit(X, a)
+    assert np.isfinite(vae.history_["train_glsr"]).all()
+
+
+def test_decoder_without_forward_ad_is_not_blamed_on_the_attribute_fn(monkeypatch):
+    # On CUDA, nn.GRU runs through cuDNN, which has no forward-mode AD; the
+    # error PyTorch raises there is simulated here on the CPU.
+    gru_forward = torch.nn.GRU.forward
+
+    def cudnn_like(self, input, *args, **kwargs):
+        if torch._C._functorch.is_functorch_wrapped_tensor(input):
+            raise NotImplementedError(
+                "Trying to use forward AD with _cudnn_rnn that does not support "
+                "it because it has not been implemented yet."
+            )
+        return gru_forward(self, input, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.GRU, "forward", cudnn_like)
+    X, a = _tokens()
+    with pytest.raises(ValueError, match="cannot differentiate the decoder") as info:
+        GLSRVAE(_expected_onset, **MEASURE).fit(X, a)
+    message = str(info.value)
+    assert "the attribute functions are not at fault" in message
+    assert "nn.GRU" in message
+    assert "device='cpu'" in message
+    assert "_cudnn_rnn" in message
+    assert isinstance(info.value.__cause__, NotImplementedError)
+    # an attribute function that fails still gets the blame
+    with pytest.raises(ValueError, match="attribute function for 'attr0'"):
+        GLSRVAE(lambda out: out.no_such_method(), **FAST).fit(X[:, :6] * 1.0, a)

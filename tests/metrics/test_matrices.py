@@ -64,9 +64,23 @@ def test_binned_mutual_info_attribute_groups_agree(monkeypatch):
     Z = rng.normal(size=(250, 3))
     kwargs = {"n_bins": 10, "strategy": "quantile", "discretize_attributes": True}
     whole = _binned_mutual_info(Z, A, **kwargs)[0]
-    # One attribute per joint table instead of both in one table.
-    monkeypatch.setattr("skarvae.metrics._matrices._MAX_CELLS", 10 * 10)
+    # One attribute per joint histogram (3 dims x 10 bins x 10 levels each)
+    # instead of both in one.
+    monkeypatch.setattr("skarvae.metrics._matrices._MAX_CELLS", 3 * 10 * 10)
     np.testing.assert_allclose(_binned_mutual_info(Z, A, **kwargs)[0], whole)
+
+
+def test_binned_mutual_info_in_steps_of_dims_agrees(monkeypatch):
+    rng = np.random.default_rng(0)
+    A = rng.integers(0, 4, size=(300, 3)).astype(float)
+    Z = np.column_stack([A + rng.normal(size=(300, 3)), rng.normal(size=(300, 2))])
+    kwargs = {"n_bins": 6, "strategy": "uniform", "discretize_attributes": "auto"}
+    whole = _binned_mutual_info(Z, A, **kwargs)
+    # Index arrays for 2 dims at a time (300 samples x 3 attributes each).
+    monkeypatch.setattr("skarvae.metrics._matrices._MAX_INDEX", 2 * 300 * 3)
+    steps = _binned_mutual_info(Z, A, **kwargs)
+    np.testing.assert_array_equal(steps[0], whole[0])
+    np.testing.assert_array_equal(steps[1], whole[1])
 
 
 def test_discretize_columns_matches_known_histogram():

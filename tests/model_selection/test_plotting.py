@@ -6,8 +6,12 @@
 import subprocess
 import sys
 
-import matplotlib
 import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("optuna")
+
+import matplotlib
 
 from skarvae import ARVAE
 from skarvae.datasets import make_attribute_data
