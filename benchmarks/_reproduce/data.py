@@ -93,6 +93,7 @@ def load_music(name, cfg, data_seed, folk_collection="all"):
         np.asarray(test.data)[te],
         test.attributes.iloc[te],
         n_tokens=len(train.vocabulary),
+        vocabulary=train.vocabulary,
     )
 
 

@@ -114,6 +114,11 @@ def test_metrics_content_sweep_and_outputs(tiny_args, tmp_path):
     assert metrics.recon_acc.between(0, 1).all()
     assert set(metrics.protocol) == {"heldout", "paper"}
     assert set(metrics.network) == {"fast_image"}
+    # Edit fidelity: measured for the AR-VAE (morphometrics of the decoded digits).
+    arvae = metrics[metrics.model == "ARVAE"]
+    assert arvae.edit_spearman.between(-1, 1).all()
+    assert arvae.edit_monotone.between(0, 1).all()
+    assert metrics.loc[metrics.model == "BetaVAE", "edit_spearman"].isna().all()
     content = pd.DataFrame(results["content"])
     assert content[["clean", "recon", "traversal"]].stack().between(0, 1).all()
     assert len(results["sweep"]) == 2 * 2
@@ -131,6 +136,7 @@ def test_metrics_content_sweep_and_outputs(tiny_args, tmp_path):
     table = (tmp_path / "tables.md").read_text()
     assert "| mnist | interpretability |" in table
     assert "AR-VAE (paper)" in table
+    assert "### Edit fidelity of the AR-VAE" in table
     assert f"| mnist | ARVAE | fast_image | {len(data.X_train)} | 30 | 1 | 1 |" in table
 
     merged = tmp_path / "merged"
