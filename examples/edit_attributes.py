@@ -142,7 +142,7 @@ def mnist(args, out):
     X_train, X_test = X[:n_train], X[n_train:]
     A_train, A_test = A.iloc[:n_train], A.iloc[n_train:].reset_index(drop=True)
     vae = ARVAE(
-        module="morpho_mnist",
+        module="fast_image",
         latent_dim=16,
         max_epochs=3 if args.quick else args.mnist_epochs,
         lr=1e-3,
@@ -304,7 +304,7 @@ def main():
         help="folder with the MNIST test digits (t10k-*-idx*-ubyte[.gz])",
     )
     parser.add_argument(
-        "--mnist-epochs", type=int, default=10, help="epochs of the MNIST part"
+        "--mnist-epochs", type=int, default=30, help="epochs of the MNIST part"
     )
     parser.add_argument(
         "--mnist-train",

@@ -5,6 +5,7 @@
 
 from skarvae.modules._base import VAEModule, VAEOutput
 from skarvae.modules._conv import ConvVAE, DSpritesVAE, MorphoMNISTVAE
+from skarvae.modules._image import FastImageVAE
 from skarvae.modules._measure import MeasureVAE
 from skarvae.modules._mlp import MLPVAE
 from skarvae.modules._registry import MODULES, get_module_class
@@ -15,6 +16,7 @@ __all__ = [
     "MODULES",
     "ConvVAE",
     "DSpritesVAE",
+    "FastImageVAE",
     "MeasureVAE",
     "MorphoMNISTVAE",
     "TokenConvVAE",

@@ -8,6 +8,7 @@ import inspect
 from torch import nn
 
 from skarvae.modules._conv import ConvVAE, DSpritesVAE, MorphoMNISTVAE
+from skarvae.modules._image import FastImageVAE
 from skarvae.modules._measure import MeasureVAE
 from skarvae.modules._mlp import MLPVAE
 from skarvae.modules._tokens import TokenConvVAE, TokenMLPVAE
@@ -16,6 +17,7 @@ from skarvae.modules._tokens import TokenConvVAE, TokenMLPVAE
 MODULES = {
     "conv": ConvVAE,
     "dsprites": DSpritesVAE,
+    "fast_image": FastImageVAE,
     "measure_vae": MeasureVAE,
     "mlp": MLPVAE,
     "morpho_mnist": MorphoMNISTVAE,

@@ -16,10 +16,10 @@ reproduce = pytest.importorskip("benchmarks.reproduce")
 @pytest.fixture
 def tiny_args(tmp_path, monkeypatch):
     settings = copy.deepcopy(reproduce.SETTINGS)
-    quick = settings["quick"]
-    quick["sprites"].update(n_train=24, n_test=30, epochs=1)
-    quick["mnist"].update(n_train=40, n_test=30, epochs=1)
-    quick["sweep"].update(gammas=[0.1, 10.0], deltas=[1.0], n_train=30, epochs=1)
+    fast = settings["fast"]
+    fast["sprites"].update(n_train=24, n_test=30, epochs=1)
+    fast["mnist"].update(n_train=40, n_test=30, epochs=1)
+    fast["sweep"].update(gammas=[0.1, 10.0], deltas=[1.0], n_train=30, epochs=1)
     monkeypatch.setattr(reproduce, "SETTINGS", settings)
     args = reproduce.parse_args(
         ["--n-seeds", "1", "--protocol", "both", "--output-dir", str(tmp_path)]
@@ -41,16 +41,53 @@ def fake_mnist(n_classifier=40, n_test=30, n_train=40, seed=0):
     return reproduce.split_mnist(X, y, A, cfg, n_classifier, data_seed=0)
 
 
-def test_parse_args_defaults():
+def test_parse_args_defaults_to_the_fast_profile():
     args = reproduce.parse_args([])
-    assert args.mode == "quick"
-    assert args.seeds == [0, 1]
+    assert args.profile == "fast"
+    assert args.seeds == [0, 1, 2]
     assert args.protocols == ["heldout"]
     assert set(args.experiments) == set(reproduce.EXPERIMENTS)
-    paper = reproduce.parse_args(["--paper-protocol", "--full"])
+    assert args.settings["mnist"]["recipe"]["lr_schedule"] == "cosine"
+    paper = reproduce.parse_args(["--paper-protocol", "--profile", "paper"])
     assert paper.protocols == ["paper"]
     assert paper.seeds == list(range(10))
     assert paper.settings["mnist"]["lr"] == 1e-4
+    # The paper's appendix: Bach 100 epochs, folk 30.
+    assert paper.settings["bach"]["epochs"] == 100
+    assert paper.settings["folk"]["epochs"] == 30
+
+
+@pytest.mark.parametrize(
+    ("flag", "profile"), [("--quick", "fast"), ("--full", "paper")]
+)
+def test_old_mode_flags_are_profile_aliases(flag, profile):
+    assert reproduce.parse_args([flag]).profile == profile
+    with pytest.raises(SystemExit):
+        reproduce.parse_args(["--quick", "--full"])
+
+
+@pytest.mark.parametrize(
+    ("profile", "dataset", "module"),
+    [
+        ("fast", "sprites", "fast_image"),
+        ("fast", "mnist", "fast_image"),
+        ("fast", "bach", "mlp"),
+        ("paper", "sprites", "dsprites"),
+        ("paper", "mnist", "morpho_mnist"),
+        ("paper", "folk", "measure_vae"),
+    ],
+)
+def test_profile_selects_the_network(profile, dataset, module):
+    args = reproduce.parse_args(["--profile", profile])
+    A = pd.DataFrame({"a": [0.0]})
+    data = reproduce.Data(dataset, np.zeros((1, 4)), A, np.zeros((1, 4)), A, n_tokens=5)
+    model = reproduce.make_model("ARVAE", data, 0, args)
+    assert model.module == module
+    assert model.lr == args.settings[dataset]["lr"]
+    assert model.max_epochs == args.settings[dataset]["epochs"]
+    if data.kind == "music":
+        assert model.module_params == {"n_tokens": 5}
+        assert model.recon_loss == "ce"
 
 
 def test_split_mnist_sizes_and_nan_rows():
@@ -76,6 +113,12 @@ def test_metrics_content_sweep_and_outputs(tiny_args, tmp_path):
     assert len(metrics) == 2 * 2  # two models, two protocols, one seed
     assert metrics.recon_acc.between(0, 1).all()
     assert set(metrics.protocol) == {"heldout", "paper"}
+    assert set(metrics.network) == {"fast_image"}
+    # Edit fidelity: measured for the AR-VAE (morphometrics of the decoded digits).
+    arvae = metrics[metrics.model == "ARVAE"]
+    assert arvae.edit_spearman.between(-1, 1).all()
+    assert arvae.edit_monotone.between(0, 1).all()
+    assert metrics.loc[metrics.model == "BetaVAE", "edit_spearman"].isna().all()
     content = pd.DataFrame(results["content"])
     assert content[["clean", "recon", "traversal"]].stack().between(0, 1).all()
     assert len(results["sweep"]) == 2 * 2
@@ -93,6 +136,8 @@ def test_metrics_content_sweep_and_outputs(tiny_args, tmp_path):
     table = (tmp_path / "tables.md").read_text()
     assert "| mnist | interpretability |" in table
     assert "AR-VAE (paper)" in table
+    assert "### Edit fidelity of the AR-VAE" in table
+    assert f"| mnist | ARVAE | fast_image | {len(data.X_train)} | 30 | 1 | 1 |" in table
 
     merged = tmp_path / "merged"
     reproduce.main(["--collect", str(tmp_path), "--output-dir", str(merged)])
@@ -106,4 +151,3 @@ def test_sprites_loader_shapes(tiny_args):
     assert data.X_train.shape == (24, 1, 64, 64)
     assert len(data.A_test) == 30
     assert list(data.A_train.columns)[:1] == ["shape"]
-    assert data.model_params()["module"] == "dsprites"

@@ -1,0 +1,162 @@
+"""Tests for the fast image module."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+import torch
+
+from skarvae import ARVAE
+from skarvae.modules import MODULES, FastImageVAE, get_module_class
+
+torch.set_num_threads(1)
+
+
+def _n_params(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def test_registered_under_fast_image():
+    assert MODULES["fast_image"] is FastImageVAE
+    assert get_module_class("fast_image") is FastImageVAE
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "patches", "conv_shape"),
+    [
+        ((1, 64, 64), (4, 4), (64, 4, 4)),
+        ((64, 64), (4, 4), (64, 4, 4)),
+        ((4096,), (4, 4), (64, 4, 4)),
+        ((1, 28, 28), (), (1, 28, 28)),
+        ((784,), (), (1, 28, 28)),
+        ((3, 48, 32), (), (3, 48, 32)),  # 'auto' needs both sides >= 48
+    ],
+)
+def test_auto_patches_and_shapes(input_shape, patches, conv_shape):
+    module = FastImageVAE(input_shape=input_shape, latent_dim=3).eval()
+    assert module.patch_sizes == patches
+    assert module.conv_shape == conv_shape
+    x = torch.rand(5, *input_shape)
+    out = module(x)
+    assert out.output.shape == (5, *input_shape)
+    assert out.mu.shape == out.logvar.shape == out.z.shape == (5, 3)
+
+
+def test_flat_and_image_inputs_give_the_same_codes():
+    torch.manual_seed(0)
+    module = FastImageVAE(input_shape=(1, 32, 32), patch_sizes=(2, 4)).eval()
+    x = torch.rand(4, 1, 32, 32)
+    mu_image, _ = module.encode(x)
+    mu_flat, _ = module.encode(x.reshape(4, -1))
+    torch.testing.assert_close(mu_image, mu_flat)
+
+
+def test_mlp_parameter_count_by_hand():
+    # No patches: 784 -> 512 -> 256, heads 256 -> 16 (x2); mirrored decoder.
+    module = FastImageVAE(input_shape=(784,), latent_dim=16)
+    encoder = (784 * 512 + 512) + (512 * 256 + 256) + 2 * (256 * 16 + 16)
+    decoder = (16 * 256 + 256) + (256 * 512 + 512) + (512 * 784 + 784)
+    assert _n_params(module) == encoder + decoder
+
+
+def test_patch_parameter_count_by_hand():
+    # 1 x 16 x 16, patches (4,), 8 channels -> 8 x 4 x 4 = 128 -> 32 -> latent 2.
+    module = FastImageVAE(
+        input_shape=(1, 16, 16),
+        latent_dim=2,
+        hidden_dims=(32,),
+        patch_sizes=(4,),
+        channels=(8,),
+    )
+    encoder = (16 * 8 + 8) + (128 * 32 + 32) + 2 * (32 * 2 + 2)
+    # The patch deconvolution has one bias per output pixel of a patch.
+    decoder = (2 * 32 + 32) + (32 * 128 + 128) + (8 * 16 + 16)
+    assert module.conv_shape == (8, 4, 4)
+    assert _n_params(module) == encoder + decoder
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"patch_sizes": (3,)}, "divide"),
+        ({"patch_sizes": (4,), "channels": (8, 8)}, "one entry per patch"),
+        ({"patch_sizes": "big"}, "'auto'"),
+        ({"hidden_dims": ()}, "hidden_dims"),
+        ({"activation": "swish"}, "activation"),
+        ({"image_shape": (1, 8, 8)}, "as many values"),
+    ],
+)
+def test_bad_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        FastImageVAE(input_shape=(1, 16, 16), **kwargs)
+
+
+def test_tiny_fit_learns_and_keeps_the_input_shape():
+    rng = np.random.default_rng(0)
+    # Squares of a random side at a random place; attribute = the side.
+    X = np.zeros((96, 1, 16, 16), dtype=np.float32)
+    side = rng.integers(2, 9, len(X))
+    for i, s in enumerate(side):
+        r, c = rng.integers(0, 16 - s, 2)
+        X[i, 0, r : r + s, c : c + s] = 1
+    model = ARVAE(
+        module="fast_image",
+        module_params={"patch_sizes": (4,), "channels": (8,)},
+        hidden_dims=(64,),
+        latent_dim=3,
+        max_epochs=30,
+        batch_size=32,
+        lr=3e-3,
+        validation_fraction=None,
+        random_state=0,
+    ).fit(X, side.reshape(-1, 1).astype(float))
+    assert model.recon_loss_ == "bce"
+    losses = model.history_["train_loss"].to_numpy()
+    assert losses[-1] < 0.7 * losses[0]
+    Z = model.transform(X)
+    assert model.inverse_transform(Z).shape == X.shape
+    rho = np.corrcoef(Z[:, 0], side)[0, 1]
+    assert rho > 0.5
+
+
+def test_patch_layers_equal_the_convolutions():
+    from skarvae.modules._image import _Patchify, _Unpatchify
+
+    torch.manual_seed(0)
+    x = torch.randn(3, 2, 8, 12)
+    patch = _Patchify(2, 5, 4)
+    conv = torch.nn.Conv2d(2, 5, 4, stride=4)
+    # Conv weight (out, in, kh, kw) flattened in the patch's (in, kh, kw) order.
+    conv.weight.data = patch.linear.weight.data.reshape(5, 2, 4, 4)
+    conv.bias.data = patch.linear.bias.data
+    torch.testing.assert_close(patch(x), conv(x))
+
+    y = torch.randn(3, 5, 2, 3)
+    unpatch = _Unpatchify(5, 2, 4)
+    deconv = torch.nn.ConvTranspose2d(5, 2, 4, stride=4, bias=False)
+    # Transposed-conv weight (in, out, kh, kw); the linear's rows are (out, kh, kw).
+    deconv.weight.data = unpatch.linear.weight.data.T.reshape(5, 2, 4, 4)
+    bias = unpatch.linear.bias.data.reshape(2, 4, 4)
+    expected = deconv(y) + bias.repeat(1, 2, 3)
+    torch.testing.assert_close(unpatch(y), expected)
+
+
+def test_estimator_round_trip_through_save(tmp_path):
+    import skarvae
+
+    X = (np.random.default_rng(1).random((8, 1, 16, 16)) > 0.6).astype(np.float32)
+    vae = ARVAE(
+        module="fast_image",
+        module_params={"patch_sizes": (4,), "channels": (4,)},
+        hidden_dims=(16,),
+        latent_dim=3,
+        max_epochs=1,
+        batch_size=4,
+        validation_fraction=None,
+        random_state=0,
+    ).fit(X, X.mean(axis=(1, 2, 3)))
+    assert vae.net_.module_.encoder_fc[0].out_features == 16  # hidden_dims reached it
+    vae.save(tmp_path / "m.skarvae")
+    loaded = skarvae.load(tmp_path / "m.skarvae")
+    np.testing.assert_allclose(loaded.transform(X), vae.transform(X.reshape(8, -1)))
