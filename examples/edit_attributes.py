@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import r2_score
 
 from skarvae import ARVAE
-from skarvae.metrics import content_preservation_score
+from skarvae.metrics import content_preservation_score, edit_fidelity
 from skarvae.plotting import (
     plot_attribute_surface,
     plot_attribute_traversal,
@@ -43,37 +43,34 @@ def report_predict(vae, X_test, A_test):
 
 
 def report_edit(vae, X, attribute, targets, measure):
-    """Requested vs measured values; movement of the other measured attributes.
+    """Edit fidelity: requested vs measured values, and the other attributes.
 
+    ``skarvae.metrics.edit_fidelity`` sets the attribute of every sample to
+    each requested value, decodes, and measures the decoded outputs again.
     Measurements may be NaN (e.g. a decoded digit with no pixel above 0.5):
-    such samples are counted and left out of the statistics.
+    such samples are counted in ``unmeasured`` and left out of the
+    correlations.
     """
-    before = measure(vae.inverse_transform(vae.transform(X)))
-    rows = []
-    for target in targets:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # clipped requests
-            after = measure(vae.edit(X, {attribute: target}))
-        rows.append(after)
-    measured = np.stack([r[attribute].to_numpy() for r in rows], axis=1)
-    requested = np.broadcast_to(targets, measured.shape)
-    finite = np.isfinite(measured)
-    if not finite.all():
-        print(f"  {(~finite).sum()} of {finite.size} edited outputs unmeasurable")
-    rho = spearmanr(requested[finite], measured[finite]).statistic
-    complete = finite.all(axis=1)
-    mono = (np.diff(measured[complete], axis=1) >= 0).all(axis=1).mean()
-    mae = np.nanmean(np.abs(measured - requested))
-    print(
-        f"  edit {attribute}: rank corr(requested, measured) {rho:.3f}, "
-        f"monotone for {mono:.0%} of samples, mean |measured - requested| {mae:.3f}"
-    )
-    for column in before:
-        moved = np.nanmean(
-            [np.nanmean(np.abs(r[column] - before[column])) for r in rows]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # clipped requests
+        details = edit_fidelity(
+            vae,
+            X,
+            measure,
+            attributes=[attribute],
+            values={attribute: targets},
+            return_details=True,
         )
-        print(f"    mean |change| of measured {column:>20}: {moved:.4f}")
+    row = details.table.loc[attribute]
+    print(
+        f"  edit {attribute}: Spearman(requested, measured) {row['spearman']:.3f} "
+        f"(median per sample), monotone for {row['monotone']:.0%} of samples, "
+        f"relative error {row['relative_error']:.3f}, unmeasured "
+        f"{row['unmeasured']:.0%}; other attributes move {row['leakage']:.3f} sd "
+        f"while {attribute} moves {row['movement']:.3f} sd"
+    )
     print("    requested:", np.round(targets, 3))
+    measured = details.measured[attribute]
     print("    measured (median):", np.round(np.nanmedian(measured, axis=0), 3))
 
 
