@@ -45,7 +45,11 @@ from scipy.stats import spearmanr
 
 from skarvae.datasets import load_bach_chorales
 from skarvae.estimators import ARVAE, BetaVAE
-from skarvae.metrics import disentanglement_report, reconstruction_accuracy
+from skarvae.metrics import (
+    disentanglement_report,
+    edit_fidelity,
+    reconstruction_accuracy,
+)
 from skarvae.music import measure_attributes, write_midi, write_musicxml
 from skarvae.plotting import plot_piano_roll
 
@@ -260,6 +264,17 @@ def main(argv=None):
         )
         panels[attribute] = ids[written[0]]
         labels[attribute] = [f"{v:.2f}" for v in asked]
+    # The same question in attribute units: edit every held-out measure to
+    # values across the range the model reads on them, measure the result.
+    edits = edit_fidelity(
+        model,
+        test.data,
+        lambda ids: measure_attributes(ids, vocabulary=vocabulary),
+        n_steps=args.n_steps,
+    )
+    print("\nEdit fidelity (skarvae.metrics.edit_fidelity, attribute units):")
+    edit_columns = ["spearman", "monotone", "relative_error", "leakage", "low", "high"]
+    print(edits[edit_columns].round(3).to_string())
     plot_piano_roll(
         panels,
         vocabulary=vocabulary,
@@ -268,7 +283,12 @@ def main(argv=None):
         path=out / "traversals.png",
     )
     total_s = time.perf_counter() - begin
-    figures = {"models": summary, "traversals": fidelity, "total_s": total_s}
+    figures = {
+        "models": summary,
+        "traversals": fidelity,
+        "edit_fidelity": edits.to_dict(orient="index"),
+        "total_s": total_s,
+    }
     (out / "metrics.json").write_text(json.dumps(figures, indent=2))
     print(
         f"\nWrote the model, MIDI, MusicXML, traversals.png and metrics.json to "
