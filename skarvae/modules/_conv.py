@@ -37,6 +37,19 @@ def _image_shape(input_shape, default_image_shape=None):
     raise ValueError(f"input_shape must be (C, H, W), (H, W) or (H * W,); got {shape}.")
 
 
+def _resolve_image_shape(input_shape, image_shape):
+    """The ``(C, H, W)`` of a module: ``image_shape`` if given, else inferred."""
+    if image_shape is None:
+        return _image_shape(input_shape)
+    image_shape = tuple(int(s) for s in image_shape)
+    if math.prod(image_shape) != math.prod(input_shape):
+        raise ValueError(
+            f"image_shape {image_shape} does not have as many values "
+            f"as input_shape {tuple(input_shape)}."
+        )
+    return image_shape
+
+
 def _xavier_normal_weights(module):
     """Xavier-normal initialise every parameter named ``weight`` (as the paper)."""
     for name, param in module.named_parameters():
@@ -124,15 +137,7 @@ class ConvVAE(VAEModule):
     ):
         super().__init__()
         self.input_shape = tuple(int(s) for s in input_shape)
-        if image_shape is None:
-            self.image_shape = _image_shape(self.input_shape)
-        else:
-            self.image_shape = tuple(int(s) for s in image_shape)
-        if math.prod(self.image_shape) != math.prod(self.input_shape):
-            raise ValueError(
-                f"image_shape {self.image_shape} does not have as many values "
-                f"as input_shape {self.input_shape}."
-            )
+        self.image_shape = _resolve_image_shape(self.input_shape, image_shape)
         channels = [int(c) for c in channels]
         if not channels:
             raise ValueError("ConvVAE needs at least one convolution in channels.")

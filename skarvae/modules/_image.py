@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from skarvae.modules._base import VAEModule
-from skarvae.modules._conv import _ACTIVATIONS, _image_shape
+from skarvae.modules._conv import _ACTIVATIONS, _resolve_image_shape
 
 
 class _Patchify(nn.Module):
@@ -135,15 +135,7 @@ class FastImageVAE(VAEModule):
     ):
         super().__init__()
         self.input_shape = tuple(int(s) for s in input_shape)
-        if image_shape is None:
-            self.image_shape = _image_shape(self.input_shape)
-        else:
-            self.image_shape = tuple(int(s) for s in image_shape)
-        if math.prod(self.image_shape) != math.prod(self.input_shape):
-            raise ValueError(
-                f"image_shape {self.image_shape} does not have as many values "
-                f"as input_shape {self.input_shape}."
-            )
+        self.image_shape = _resolve_image_shape(self.input_shape, image_shape)
         if activation not in _ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}."
