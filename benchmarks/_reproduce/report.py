@@ -251,15 +251,32 @@ def write_outputs(results, args):
     print(f"results written to {out}/")
 
 
+#: The columns that name one run in each CSV: a later folder's row replaces an
+#: earlier folder's row with the same values in them.
+RUN_KEYS = {
+    "metrics": ["dataset", "model", "seed", "protocol", "profile"],
+    "content": ["dataset", "model", "seed", "protocol", "profile"],
+    "sweep": ["gamma", "delta", "protocol", "profile"],
+}
+
+
 def collect(folders):
-    """Rows of the metrics.csv, content.csv and sweep.csv found in folders."""
+    """Rows of the metrics.csv, content.csv and sweep.csv found in folders.
+
+    Where two folders hold the same run (same data set, model, seed,
+    protocol and profile; for the sweep, same gamma, delta, protocol and
+    profile), the later folder's row is kept, so a rerun replaces the rows
+    of an earlier collection.
+    """
     results = {}
-    for name in ("metrics", "content", "sweep"):
+    for name, keys in RUN_KEYS.items():
         frames = [
             pd.read_csv(Path(folder) / f"{name}.csv")
             for folder in folders
             if (Path(folder) / f"{name}.csv").exists()
         ]
         if frames:
-            results[name] = pd.concat(frames).to_dict("records")
+            frame = pd.concat(frames, ignore_index=True)
+            frame = frame.drop_duplicates(subset=keys, keep="last")
+            results[name] = frame.to_dict("records")
     return results

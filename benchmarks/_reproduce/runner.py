@@ -42,7 +42,7 @@ def make_model(model, data, seed, args, *, n_epochs=None, **overrides):
         "random_state": seed,
     }
     if model == "ARVAE":
-        params["delta"] = DELTA[data.kind]
+        params["delta"] = cfg.get("delta", DELTA[data.kind])
         if "gamma" in cfg:
             params["gamma"] = cfg["gamma"]
         params.update(overrides)

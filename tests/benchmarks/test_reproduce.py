@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 reproduce = pytest.importorskip("benchmarks.reproduce")
+from benchmarks._reproduce.config import DELTA  # noqa: E402
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_old_mode_flags_are_profile_aliases(flag, profile):
     [
         ("fast", "sprites", "fast_image"),
         ("fast", "mnist", "fast_image"),
-        ("fast", "bach", "mlp"),
+        ("fast", "bach", "token_mlp"),
         ("paper", "sprites", "dsprites"),
         ("paper", "mnist", "morpho_mnist"),
         ("paper", "folk", "measure_vae"),
@@ -85,6 +86,10 @@ def test_profile_selects_the_network(profile, dataset, module):
     assert model.module == module
     assert model.lr == args.settings[dataset]["lr"]
     assert model.max_epochs == args.settings[dataset]["epochs"]
+    cfg = args.settings[dataset]
+    assert model.delta == cfg.get("delta", DELTA[data.kind])
+    if "gamma" in cfg:
+        assert model.gamma == cfg["gamma"]
     if data.kind == "music":
         assert model.module_params == {"n_tokens": 5}
         assert model.recon_loss == "ce"
@@ -144,6 +149,18 @@ def test_metrics_content_sweep_and_outputs(tiny_args, tmp_path):
     assert (merged / "tables.md").read_text().count("| mnist |") == table.count(
         "| mnist |"
     )
+    # a rerun's folder replaces the same runs of an earlier collection
+    rerun = tmp_path / "rerun"
+    rerun.mkdir()
+    frame = pd.read_csv(tmp_path / "metrics.csv")
+    frame.loc[frame.model == "ARVAE", "fit_s"] = -1.0
+    frame.to_csv(rerun / "metrics.csv", index=False)
+    collected = reproduce.collect([merged, rerun])
+    frame = pd.DataFrame(collected["metrics"])
+    assert len(frame) == len(results["metrics"])
+    assert (frame.loc[frame.model == "ARVAE", "fit_s"] == -1.0).all()
+    assert (frame.loc[frame.model == "BetaVAE", "fit_s"] >= 0).all()
+    assert len(collected["sweep"]) == len(results["sweep"])
 
 
 def test_sprites_loader_shapes(tiny_args):
