@@ -3,14 +3,14 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Real
+import threading
+from math import ceil
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
-from sklearn.linear_model import lasso_path
-from sklearn.model_selection import train_test_split
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -19,7 +19,12 @@ from sklearn.utils._param_validation import (
 )
 
 from skarvae.metrics._disentanglement import _DATA_CONSTRAINTS
-from skarvae.metrics._matrices import _check_latents_attributes, _cross
+from skarvae.metrics._lasso import _lasso_gram
+from skarvae.metrics._matrices import (
+    _centred_products,
+    _check_latents_attributes,
+    _rows_times,
+)
 
 
 def _one_minus_entropy(weights, n_outcomes):
@@ -64,51 +69,105 @@ def _importance_model(model, random_state):
 
 def _r2_columns(y, pred):
     """R² of each column, as ``r2_score`` computes it (a constant column: 1 or 0)."""
-    ss_res = ((y - pred) ** 2).sum(axis=0)
-    ss_tot = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
+    ones = np.ones(y.shape[0])
+    residual = y - pred
+    ss_res = ones @ (residual * residual)
+    y_c = y - (ones @ y) / y.shape[0]
+    ss_tot = ones @ (y_c * y_c)
     exact = np.where(ss_res == 0, 1.0, 0.0)
     return np.divide(ss_tot - ss_res, ss_tot, out=exact, where=ss_tot > 0)
+
+
+def _train_test_indices(n_samples, test_size, random_state):
+    """Train and test rows of ``train_test_split(np.arange(n_samples), ...)``.
+
+    The same sizes (``ceil(test_size * n_samples)`` test rows), the same
+    permutation of the same random state and the same error for an empty
+    training set, without the validation of ``train_test_split``.
+    """
+    n_test = ceil(test_size * n_samples)
+    if n_samples - n_test == 0:
+        raise ValueError(
+            f"With n_samples={n_samples}, test_size={test_size} and "
+            "train_size=None, the resulting train set will be empty. Adjust any "
+            "of the aforementioned parameters."
+        )
+    permutation = _random_state(random_state).permutation(n_samples)
+    return permutation[n_test:], permutation[:n_test]
+
+
+_SEEDED = threading.local()
+
+
+def _random_state(random_state):
+    """``check_random_state``, but an int reseeds a reused ``RandomState``.
+
+    ``np.random.RandomState(seed)`` first seeds itself from the operating
+    system, which costs more than the whole split here; reseeding a
+    thread-local instance gives the same stream.
+    """
+    if not isinstance(random_state, Integral):
+        return check_random_state(random_state)
+    rng = getattr(_SEEDED, "rng", None)
+    if rng is None:
+        rng = _SEEDED.rng = np.random.RandomState()
+    rng.seed(random_state)
+    return rng
+
+
+def _standardized_lasso(Z_train, A_train, alpha):
+    """Lasso coefficients (D, K) of standardized attributes on standardized latents.
+
+    What ``Lasso(alpha).fit`` gives for each attribute once both sides are
+    standardized with the training mean and std: the centred Gram matrix and
+    products with the targets, scaled, go to one coordinate descent of every
+    attribute (``_lasso_gram``). Returns the coefficients and the training
+    means and stds (a zero std counts as 1).
+    """
+    n = Z_train.shape[0]
+    gram, Xy, z_norm2, a_norm2, z_mean, a_mean = _centred_products(
+        Z_train, A_train, gram=True
+    )
+    z_std = np.sqrt(np.maximum(z_norm2, 0.0) / n)
+    z_std = np.where(z_std > 0, z_std, 1.0)
+    a_std = np.sqrt(np.maximum(a_norm2, 0.0) / n)
+    a_std = np.where(a_std > 0, a_std, 1.0)
+    coef = _lasso_gram(
+        gram / np.outer(z_std, z_std),
+        Xy / np.outer(z_std, a_std),
+        a_norm2 / a_std**2,
+        alpha * n,
+    )
+    return coef, (z_mean, z_std), (a_mean, a_std)
 
 
 def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
     """Fit one regressor per attribute; return importances (D, K) and test R² (K,).
 
-    The Lasso fits every attribute in one call (a 2-D target gives one
-    independent Lasso per column) on the shared Gram matrix, without
+    The split is that of ``train_test_split``. The Lasso fits every attribute
+    at once on the shared Gram matrix (``_standardized_lasso``), without
     re-validating the arrays built here.
     """
-    train, test = train_test_split(
-        np.arange(Z.shape[0]), test_size=test_size, random_state=random_state
-    )
+    train, test = _train_test_indices(Z.shape[0], test_size, random_state)
+    if model == "lasso":
+        coef, (z_mean, z_std), (a_mean, a_std) = _standardized_lasso(
+            Z.take(train, axis=0), A.take(train, axis=0), alpha
+        )
+        # R² is the same on the attributes' own scale: predict them there,
+        # a_mean + a_std * ((Z - z_mean) / z_std) @ coef, in one product.
+        weights = coef * (a_std / z_std[:, np.newaxis])
+        pred = _rows_times(Z.take(test, axis=0), weights) + (a_mean - z_mean @ weights)
+        return np.abs(coef), _r2_columns(A.take(test, axis=0), pred)
     Z_train, Z_test = Z[train], Z[test]
     mean, std = Z_train.mean(axis=0), Z_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
-    Z_train = np.asfortranarray((Z_train - mean) / std)
+    Z_train = (Z_train - mean) / std
     Z_test = (Z_test - mean) / std
     A_train, A_test = A[train], A[test]
     a_mean, a_std = A_train.mean(axis=0), A_train.std(axis=0)
     a_std = np.where(a_std > 0, a_std, 1.0)
     A_train = (A_train - a_mean) / a_std
     A_test = (A_test - a_mean) / a_std
-    if model == "lasso":
-        # Inputs and targets are centred: no intercept, and one Gram matrix
-        # and one product with the targets serve every attribute, computed
-        # in blocks that keep BLAS on one thread (see _cross).
-        gram = _cross(Z_train, Z_train)
-        Xy = _cross(Z_train, A_train)
-        coef = np.empty((Z.shape[1], A.shape[1]))
-        for k in range(A.shape[1]):
-            # What Lasso(alpha, fit_intercept=False, precompute=gram).fit runs.
-            _, path, _ = lasso_path(
-                Z_train,
-                np.ascontiguousarray(A_train[:, k]),
-                alphas=[alpha],
-                precompute=gram,
-                Xy=Xy[:, k].copy(),
-                check_input=False,
-            )
-            coef[:, k] = path[:, 0]
-        return np.abs(coef), _r2_columns(A_test, np.einsum("ij,jk->ik", Z_test, coef))
     importance = np.zeros((Z.shape[1], A.shape[1]))
     informativeness = np.zeros(A.shape[1])
     for k in range(A.shape[1]):

@@ -9,6 +9,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 from scipy.stats import t as t_distribution
+from sklearn import get_config
 from sklearn.utils import check_array, check_random_state
 
 #: Variance below which a latent dim counts as constant in the r² matrix, as in
@@ -35,6 +36,50 @@ def _attribute_names(attributes, n_attributes):
     return [f"attr{k}" for k in range(n_attributes)]
 
 
+def _as_checked_array(X, input_name, ensure_2d):
+    """``check_array(X, dtype=np.float64, ensure_min_samples=1)``, lean for ndarrays.
+
+    A non-empty float64 ndarray of the right number of dims whose sum is
+    finite is what ``check_array`` would return unchanged (it tests the sum
+    first too); it is returned as is, without ``check_array``'s overhead.
+    Anything else, including arrays with NaN or infinity, goes through
+    ``check_array``, which raises its usual errors.
+    """
+    if (
+        type(X) is np.ndarray
+        and X.dtype == np.float64
+        and (X.ndim == 2 or (X.ndim == 1 and not ensure_2d))
+        and X.shape[0] > 0
+        and X.shape[-1] > 0
+    ):
+        if get_config()["assume_finite"]:
+            return X
+        with np.errstate(over="ignore"):
+            if np.isfinite(X.sum()):
+                return X
+    return check_array(
+        X,
+        dtype=np.float64,
+        ensure_2d=ensure_2d,
+        input_name=input_name,
+        ensure_min_samples=1,
+    )
+
+
+def _constant_columns(A):
+    """Whether each column holds one value only (exact, NaN counts as varying).
+
+    Most columns differ from their first value within a few rows; only the
+    others are compared in full. This is much faster than ``np.ptp`` along
+    the first axis of a C-ordered array.
+    """
+    first = A[0]
+    varies = np.any(A[:64] != first, axis=0)
+    for k in np.flatnonzero(~varies):
+        varies[k] = np.any(A[:, k] != first[k])
+    return ~varies
+
+
 def _check_latents_attributes(latents, attributes, *, min_samples=2):
     """Validate latents (n, D) and attributes (n,) or (n, K).
 
@@ -44,16 +89,8 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2):
     A : ndarray of shape (n_samples, n_attributes), float64
     names : list of str
     """
-    Z = check_array(
-        latents, dtype=np.float64, input_name="latents", ensure_min_samples=1
-    )
-    A = check_array(
-        attributes,
-        dtype=np.float64,
-        ensure_2d=False,
-        input_name="attributes",
-        ensure_min_samples=1,
-    )
+    Z = _as_checked_array(latents, "latents", ensure_2d=True)
+    A = _as_checked_array(attributes, "attributes", ensure_2d=False)
     if A.ndim == 1:
         A = A[:, np.newaxis]
     if Z.shape[0] != A.shape[0]:
@@ -66,7 +103,7 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2):
             f"At least {min_samples} samples are needed, got n_samples={Z.shape[0]}."
         )
     names = _attribute_names(attributes, A.shape[1])
-    constant = np.flatnonzero(np.ptp(A, axis=0) == 0)
+    constant = np.flatnonzero(_constant_columns(A))
     if constant.size:
         raise ValueError(
             f"Attribute {names[constant[0]]!r} is constant; disentanglement "
@@ -508,26 +545,74 @@ def _cross(X, Y):
     return out
 
 
-def _centre(X):
-    """Centred columns and their norms."""
-    Xc = X - X.mean(axis=0)
-    return Xc, np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
+def _rows_times(X, W):
+    """``X @ W`` for tall X (n, D) and small W (D, K), in row blocks (see ``_cross``)."""
+    rows = max(1, _SINGLE_THREAD_PRODUCT // max(1, X.shape[1] * W.shape[1]))
+    if X.shape[0] <= rows:
+        return X @ W
+    return np.concatenate(
+        [X[start : start + rows] @ W for start in range(0, X.shape[0], rows)]
+    )
+
+
+#: Largest squared mean over variance of a latent dim whose sum of squares is
+#: centred after the sums (``sum z² - n mean²``): the rounding error of that
+#: difference is about this ratio times the machine epsilon, relative.
+_CANCELLATION_GUARD = 1e3
+
+
+def _column_sums(X):
+    """Sums of the columns of a tall X, in single-threaded BLAS (see ``_cross``)."""
+    return _cross(X, np.ones((X.shape[0], 1)))[:, 0]
+
+
+def _centred_products(Z, A, *, gram=False):
+    """Centred products of latents and attributes, without centring in memory.
+
+    Returns ``Z_c.T @ Z_c`` (None unless ``gram``), ``Z_c.T @ A_c``, the
+    squared norms of the columns of ``Z_c`` and of ``A_c``, and the column
+    means of Z and A, where ``X_c`` is X centred by its column means. The
+    products of the raw arrays are centred afterwards (``sum z a - n mean_z
+    mean_a``), which saves passes over the data, unless a column's mean is
+    large against its spread (see ``_CANCELLATION_GUARD``): then the arrays
+    are centred in memory first.
+    """
+    n = Z.shape[0]
+    z_mean, a_mean = _column_sums(Z) / n, _column_sums(A) / n
+    cross = _cross(Z, A) - n * np.outer(z_mean, a_mean)
+    a_norm2 = np.einsum("ij,ij->j", A, A) - n * a_mean**2
+    if gram:
+        z_gram = _cross(Z, Z) - n * np.outer(z_mean, z_mean)
+        z_norm2 = np.diag(z_gram).copy()
+    else:
+        z_gram, z_norm2 = None, np.einsum("ij,ij->j", Z, Z) - n * z_mean**2
+    if np.any(n * z_mean**2 > _CANCELLATION_GUARD * z_norm2) or np.any(
+        n * a_mean**2 > _CANCELLATION_GUARD * a_norm2
+    ):
+        Z_c, A_c = Z - z_mean, A - a_mean
+        cross = _cross(Z_c, A_c)
+        z_norm2 = np.einsum("ij,ij->j", Z_c, Z_c)
+        a_norm2 = np.einsum("ij,ij->j", A_c, A_c)
+        z_gram = _cross(Z_c, Z_c) if gram else None
+    return z_gram, cross, z_norm2, a_norm2, z_mean, a_mean
 
 
 def _r2_matrix(Z, A):
     """Squared Pearson correlation of every latent dim and attribute, (D, K).
 
     Equal to the in-sample R² of a 1-D least-squares fit with intercept. A
-    latent dim with variance at most 1e-12 scores 0.
+    latent dim with variance at most 1e-12 scores 0. The centred products come
+    from ``_centred_products``, without centring Z in memory.
     """
-    Zc, z_norm = _centre(Z)
-    Ac, a_norm = _centre(A)
-    norms = np.outer(
-        np.where(z_norm > 0, z_norm, 1.0), np.where(a_norm > 0, a_norm, 1.0)
+    _, cross, z_norm2, a_norm2, _, _ = _centred_products(Z, A)
+    z_norm2 = np.maximum(z_norm2, 0.0)
+    norms = np.sqrt(
+        np.outer(
+            np.where(z_norm2 > 0, z_norm2, 1.0), np.where(a_norm2 > 0, a_norm2, 1.0)
+        )
     )
-    r2 = np.clip((_cross(Zc, Ac) / norms) ** 2, 0.0, 1.0)
-    variance = z_norm**2 / (Z.shape[0] - 1)
-    r2[variance <= _VARIANCE_GUARD] = 0.0
+    r2 = np.clip((cross / norms) ** 2, 0.0, 1.0)
+    r2[z_norm2 / (Z.shape[0] - 1) <= _VARIANCE_GUARD] = 0.0
     return r2
 
 
