@@ -1,4 +1,4 @@
-"""Lasso of several targets on one Gram matrix, as sklearn's coordinate descent runs it."""
+"""Lasso of several targets on one Gram matrix, as sklearn's coordinate descent."""
 
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -229,7 +229,9 @@ def _lasso_gram_numpy(gram, Xy, y_norm2, alpha, *, tol=1e-4, max_iter=1000):
                 mats[3],
                 alpha,
             )
-            W[idx] = np.where(pattern[idx], signs[idx] * (np.abs(tmp) - alpha) / diag, 0.0)
+            W[idx] = np.where(
+                pattern[idx], signs[idx] * (np.abs(tmp) - alpha) / diag, 0.0
+            )
             n_iter[idx] += 1
             gap_due[idx] = _stop_checks(W[idx], W_old, tol) | (n_iter[idx] == max_iter)
             search[idx] = False
@@ -237,11 +239,20 @@ def _lasso_gram_numpy(gram, Xy, y_norm2, alpha, *, tol=1e-4, max_iter=1000):
         if idx.size:
             n_steps = int(min(_STEPS, max_iter - n_iter[idx].min()))
             runs, ok = _fixed_pattern_sweeps(
-                q[idx], W[idx], pattern[idx], signs[idx], allowed[idx], mats, alpha, n_steps
+                q[idx],
+                W[idx],
+                pattern[idx],
+                signs[idx],
+                allowed[idx],
+                mats,
+                alpha,
+                n_steps,
             )
             previous = np.concatenate([W[idx][np.newaxis], runs[:-1]])
             check = _stop_checks(runs, previous, tol)
-            check |= (n_iter[idx] + np.arange(1, n_steps + 1)[:, np.newaxis]) == max_iter
+            check |= (
+                n_iter[idx] + np.arange(1, n_steps + 1)[:, np.newaxis]
+            ) == max_iter
             # The first sweep that leaves the pattern, or after which
             # sklearn computes the gap, ends the run.
             event = ~ok | check
@@ -258,7 +269,9 @@ def _lasso_gram_numpy(gram, Xy, y_norm2, alpha, *, tol=1e-4, max_iter=1000):
             search[idx[hit & ~checked]] = True
         idx = np.flatnonzero(gap_due)
         if idx.size:
-            gap, xta, dual_norm = _duality_gap(gram, q[idx], y_norm2[idx], W[idx], alpha)
+            gap, xta, dual_norm = _duality_gap(
+                gram, q[idx], y_norm2[idx], W[idx], alpha
+            )
             converged = gap <= tolerance[idx]
             done[idx[converged]] = True
             out = ~converged & (n_iter[idx] >= max_iter)
