@@ -15,7 +15,6 @@ from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     StrOptions,
-    validate_params,
 )
 
 from skarvae.metrics._disentanglement import _DATA_CONSTRAINTS
@@ -23,8 +22,10 @@ from skarvae.metrics._lasso import _lasso_gram
 from skarvae.metrics._matrices import (
     _centred_products,
     _check_latents_attributes,
+    _column_sums,
     _rows_times,
 )
+from skarvae.metrics._params import validate_metric_params
 
 
 def _one_minus_entropy(weights, n_outcomes):
@@ -115,18 +116,19 @@ def _random_state(random_state):
     return rng
 
 
-def _standardized_lasso(Z_train, A_train, alpha):
+def _standardized_lasso(Z_train, A_train, alpha, sums=None):
     """Lasso coefficients (D, K) of standardized attributes on standardized latents.
 
     What ``Lasso(alpha).fit`` gives for each attribute once both sides are
     standardized with the training mean and std: the centred Gram matrix and
     products with the targets, scaled, go to one coordinate descent of every
     attribute (``_lasso_gram``). Returns the coefficients and the training
-    means and stds (a zero std counts as 1).
+    means and stds (a zero std counts as 1). ``sums`` are the column sums of
+    the training rows if known.
     """
     n = Z_train.shape[0]
     gram, Xy, z_norm2, a_norm2, z_mean, a_mean = _centred_products(
-        Z_train, A_train, gram=True
+        Z_train, A_train, gram=True, sums=sums
     )
     z_std = np.sqrt(np.maximum(z_norm2, 0.0) / n)
     z_std = np.where(z_std > 0, z_std, 1.0)
@@ -141,23 +143,27 @@ def _standardized_lasso(Z_train, A_train, alpha):
     return coef, (z_mean, z_std), (a_mean, a_std)
 
 
-def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
+def _dci_from_data(Z, A, *, model, alpha, test_size, random_state, sums=None):
     """Fit one regressor per attribute; return importances (D, K) and test R² (K,).
 
     The split is that of ``train_test_split``. The Lasso fits every attribute
     at once on the shared Gram matrix (``_standardized_lasso``), without
-    re-validating the arrays built here.
+    re-validating the arrays built here. ``sums`` are the column sums of Z and
+    A if known: the training sums are then those minus the test rows' sums.
     """
     train, test = _train_test_indices(Z.shape[0], test_size, random_state)
     if model == "lasso":
+        Z_test, A_test = Z.take(test, axis=0), A.take(test, axis=0)
+        if sums is not None:
+            sums = (sums[0] - _column_sums(Z_test), sums[1] - _column_sums(A_test))
         coef, (z_mean, z_std), (a_mean, a_std) = _standardized_lasso(
-            Z.take(train, axis=0), A.take(train, axis=0), alpha
+            Z.take(train, axis=0), A.take(train, axis=0), alpha, sums
         )
         # R² is the same on the attributes' own scale: predict them there,
         # a_mean + a_std * ((Z - z_mean) / z_std) @ coef, in one product.
         weights = coef * (a_std / z_std[:, np.newaxis])
-        pred = _rows_times(Z.take(test, axis=0), weights) + (a_mean - z_mean @ weights)
-        return np.abs(coef), _r2_columns(A.take(test, axis=0), pred)
+        pred = _rows_times(Z_test, weights) + (a_mean - z_mean @ weights)
+        return np.abs(coef), _r2_columns(A_test, pred)
     Z_train, Z_test = Z[train], Z[test]
     mean, std = Z_train.mean(axis=0), Z_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
@@ -186,7 +192,7 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
     return importance, informativeness
 
 
-@validate_params(
+@validate_metric_params(
     {
         **_DATA_CONSTRAINTS,
         "model": [
@@ -196,8 +202,7 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "test_size": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def dci_score(
     latents,
@@ -265,9 +270,17 @@ def dci_score(
     >>> round(d, 2), round(c, 2), round(i, 2)
     (1.0, 1.0, 1.0)
     """
-    Z, A, names = _check_latents_attributes(latents, attributes, min_samples=4)
+    Z, A, names, sums = _check_latents_attributes(
+        latents, attributes, min_samples=4, sums=True
+    )
     importance, informativeness = _dci_from_data(
-        Z, A, model=model, alpha=alpha, test_size=test_size, random_state=random_state
+        Z,
+        A,
+        model=model,
+        alpha=alpha,
+        test_size=test_size,
+        random_state=random_state,
+        sums=sums,
     )
     return _dci_result(importance, informativeness, names, return_details)
 

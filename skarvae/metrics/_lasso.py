@@ -49,17 +49,26 @@ def _lasso_gram(gram, Xy, y_norm2, alpha, *, tol=1e-4, max_iter=1000):
 def _lasso_gram_kernel(gram, Xy, y_norm2, alpha, tol, max_iter):
     """One call of sklearn's ``enet_coordinate_descent_gram`` per target."""
     gram = np.ascontiguousarray(gram, dtype=np.float64)
-    coef = np.zeros(Xy.shape)
+    q = np.ascontiguousarray(Xy.T, dtype=np.float64)
+    # The kernel reads y only for y @ y.
+    y = np.sqrt(np.asarray(y_norm2, dtype=np.float64))
+    coef = np.empty(q.shape)
     rng = _NoShuffle()
-    for k in range(Xy.shape[1]):
-        w = np.zeros(Xy.shape[0])
-        # The kernel reads y only for y @ y.
-        y = np.sqrt(np.asarray([y_norm2[k]], dtype=np.float64))
-        q = np.ascontiguousarray(Xy[:, k], dtype=np.float64)
-        coef[:, k] = enet_coordinate_descent_gram(
-            w, alpha, 0.0, gram, q, y, max_iter, tol, rng, random=False, positive=False
+    for k in range(q.shape[0]):
+        coef[k] = enet_coordinate_descent_gram(
+            np.zeros(q.shape[1]),
+            alpha,
+            0.0,
+            gram,
+            q[k],
+            y[k : k + 1],
+            max_iter,
+            tol,
+            rng,
+            random=False,
+            positive=False,
         )[0]
-    return coef
+    return coef.T
 
 
 def _duality_gap(gram, q, y_norm2, W, alpha):

@@ -47,11 +47,12 @@ def _attribute_names(attributes, n_attributes):
 def _as_checked_array(X, input_name, ensure_2d):
     """``check_array(X, dtype=np.float64, ensure_min_samples=1)``, lean for ndarrays.
 
-    A non-empty float64 ndarray of the right number of dims whose sum is
+    A non-empty float64 ndarray of the right number of dims whose sums are
     finite is what ``check_array`` would return unchanged (it tests the sum
-    first too); it is returned as is, without ``check_array``'s overhead.
+    first too); it is returned as is, without ``check_array``'s overhead,
+    with its column sums (shape (n_columns,)), which the metrics reuse.
     Anything else, including arrays with NaN or infinity, goes through
-    ``check_array``, which raises its usual errors.
+    ``check_array``, which raises its usual errors; the sums are then None.
     """
     if (
         type(X) is np.ndarray
@@ -61,17 +62,19 @@ def _as_checked_array(X, input_name, ensure_2d):
         and X.shape[-1] > 0
     ):
         if get_config()["assume_finite"]:
-            return X
+            return X, None
         with np.errstate(over="ignore", invalid="ignore"):
-            if np.isfinite(X.sum()):
-                return X
-    return check_array(
+            sums = _column_sums(X) if X.ndim == 2 else np.array([X.sum()])
+        if np.isfinite(sums).all():
+            return X, sums
+    X = check_array(
         X,
         dtype=np.float64,
         ensure_2d=ensure_2d,
         input_name=input_name,
         ensure_min_samples=1,
     )
+    return X, None
 
 
 def _constant_columns(A):
@@ -88,7 +91,7 @@ def _constant_columns(A):
     return ~varies
 
 
-def _check_latents_attributes(latents, attributes, *, min_samples=2):
+def _check_latents_attributes(latents, attributes, *, min_samples=2, sums=False):
     """Validate latents (n, D) and attributes (n,) or (n, K).
 
     Returns
@@ -96,9 +99,12 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2):
     Z : ndarray of shape (n_samples, n_dims), float64
     A : ndarray of shape (n_samples, n_attributes), float64
     names : list of str
+    sums : tuple of two ndarrays or None
+        Only with ``sums=True``: the column sums of Z and A when the lean
+        check computed them (else None), see ``_as_checked_array``.
     """
-    Z = _as_checked_array(latents, "latents", ensure_2d=True)
-    A = _as_checked_array(attributes, "attributes", ensure_2d=False)
+    Z, z_sum = _as_checked_array(latents, "latents", ensure_2d=True)
+    A, a_sum = _as_checked_array(attributes, "attributes", ensure_2d=False)
     if A.ndim == 1:
         A = A[:, np.newaxis]
     if Z.shape[0] != A.shape[0]:
@@ -117,6 +123,9 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2):
             f"Attribute {names[constant[0]]!r} is constant; disentanglement "
             "metrics are undefined for an attribute that does not vary. Drop it."
         )
+    if sums:
+        both = None if z_sum is None or a_sum is None else (z_sum, a_sum)
+        return Z, A, names, both
     return Z, A, names
 
 
@@ -532,22 +541,21 @@ def _mutual_info(
     return _ksg_mutual_info(Z, A, n_neighbors=n_neighbors, random_state=random_state)
 
 
-def _r2_matrix(Z, A):
+def _r2_matrix(Z, A, sums=None):
     """Squared Pearson correlation of every latent dim and attribute, (D, K).
 
     Equal to the in-sample R² of a 1-D least-squares fit with intercept. A
     latent dim with variance at most 1e-12 scores 0. The centred products come
-    from ``_centred_products``, without centring Z in memory.
+    from ``_centred_products``, without centring Z in memory; ``sums`` are the
+    column sums of Z and A if known.
     """
-    _, cross, z_norm2, a_norm2, _, _ = _centred_products(Z, A)
-    z_norm2 = np.maximum(z_norm2, 0.0)
-    norms = np.sqrt(
-        np.outer(
-            np.where(z_norm2 > 0, z_norm2, 1.0), np.where(a_norm2 > 0, a_norm2, 1.0)
-        )
+    _, cross, z_norm2, a_norm2, _, _ = _centred_products(Z, A, sums=sums)
+    denominator = z_norm2[:, np.newaxis] * a_norm2
+    r2 = np.divide(
+        cross * cross, denominator, out=np.zeros_like(cross), where=denominator > 0
     )
-    r2 = np.clip((cross / norms) ** 2, 0.0, 1.0)
-    r2[z_norm2 / (Z.shape[0] - 1) <= _VARIANCE_GUARD] = 0.0
+    np.minimum(r2, 1.0, out=r2)
+    r2[z_norm2 <= _VARIANCE_GUARD * (Z.shape[0] - 1)] = 0.0
     return r2
 
 
