@@ -8,6 +8,7 @@ from math import ceil
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import xlogy
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.utils import Bunch, check_random_state
@@ -28,19 +29,17 @@ from skarvae.metrics._matrices import (
 from skarvae.metrics._params import validate_metric_params
 
 
-def _one_minus_entropy(weights, n_outcomes):
-    """1 - entropy (base ``n_outcomes``) of each row; all-zero rows count as uniform."""
+def _one_minus_entropy(total, sum_r_log_r, n_outcomes):
+    """1 - entropy (base ``n_outcomes``) of weight vectors, from two of their sums.
+
+    The entropy of ``p = r / total`` is ``log(total) - sum(r log r) / total``;
+    an all-zero vector counts as uniform (its 1 - entropy is 0).
+    """
     if n_outcomes == 1:
-        return np.ones(weights.shape[0])
-    total = weights.sum(axis=1, keepdims=True)
-    p = np.divide(
-        weights,
-        total,
-        out=np.full(weights.shape, 1.0 / n_outcomes),
-        where=total > 0,
-    )
-    logp = np.log(p, out=np.zeros_like(p), where=p > 0)
-    return 1.0 - (-(p * logp).sum(axis=1) / np.log(n_outcomes))
+        return np.ones(total.shape)
+    safe = np.where(total > 0, total, 1.0)
+    entropy = np.where(total > 0, np.log(safe) - sum_r_log_r / safe, np.log(n_outcomes))
+    return 1.0 - entropy / np.log(n_outcomes)
 
 
 def _dci_from_importance(importance):
@@ -52,13 +51,15 @@ def _dci_from_importance(importance):
     """
     R = np.abs(importance)
     n_dims, n_attributes = R.shape
-    per_dim = _one_minus_entropy(R, n_attributes)
-    per_attribute = _one_minus_entropy(R.T, n_dims)
-    total = R.sum()
+    r_log_r = xlogy(R, R)
+    dim_total, attribute_total = R.sum(axis=1), R.sum(axis=0)
+    per_dim = _one_minus_entropy(dim_total, r_log_r.sum(axis=1), n_attributes)
+    per_attribute = _one_minus_entropy(attribute_total, r_log_r.sum(axis=0), n_dims)
+    total = dim_total.sum()
     if total <= 0:
         return 0.0, 0.0, per_dim, per_attribute
-    disentanglement = float(per_dim @ (R.sum(axis=1) / total))
-    completeness = float(per_attribute @ (R.sum(axis=0) / total))
+    disentanglement = float(per_dim @ dim_total) / total
+    completeness = float(per_attribute @ attribute_total) / total
     return disentanglement, completeness, per_dim, per_attribute
 
 
@@ -68,13 +69,15 @@ def _importance_model(model, random_state):
     return clone(model)
 
 
-def _r2_columns(y, pred):
-    """R² of each column, as ``r2_score`` computes it (a constant column: 1 or 0)."""
-    ones = np.ones(y.shape[0])
-    residual = y - pred
-    ss_res = ones @ (residual * residual)
-    y_c = y - (ones @ y) / y.shape[0]
-    ss_tot = ones @ (y_c * y_c)
+def _r2_columns(y, residual, y_sum):
+    """R² of each column from the residuals and the column sums of y.
+
+    As ``r2_score`` computes it: a constant column scores 1 without error, 0
+    with some.
+    """
+    ss_res = _column_sums(residual * residual)
+    y_c = y - y_sum / y.shape[0]
+    ss_tot = _column_sums(y_c * y_c)
     exact = np.where(ss_res == 0, 1.0, 0.0)
     return np.divide(ss_tot - ss_res, ss_tot, out=exact, where=ss_tot > 0)
 
@@ -130,13 +133,11 @@ def _standardized_lasso(Z_train, A_train, alpha, sums=None):
     gram, Xy, z_norm2, a_norm2, z_mean, a_mean = _centred_products(
         Z_train, A_train, gram=True, sums=sums
     )
-    z_std = np.sqrt(np.maximum(z_norm2, 0.0) / n)
-    z_std = np.where(z_std > 0, z_std, 1.0)
-    a_std = np.sqrt(np.maximum(a_norm2, 0.0) / n)
-    a_std = np.where(a_std > 0, a_std, 1.0)
+    z_std = np.sqrt(np.where(z_norm2 > 0, z_norm2 / n, 1.0))
+    a_std = np.sqrt(np.where(a_norm2 > 0, a_norm2 / n, 1.0))
     coef = _lasso_gram(
-        gram / np.outer(z_std, z_std),
-        Xy / np.outer(z_std, a_std),
+        gram / (z_std[:, np.newaxis] * z_std),
+        Xy / (z_std[:, np.newaxis] * a_std),
         a_norm2 / a_std**2,
         alpha * n,
     )
@@ -154,16 +155,18 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state, sums=None):
     train, test = _train_test_indices(Z.shape[0], test_size, random_state)
     if model == "lasso":
         Z_test, A_test = Z.take(test, axis=0), A.take(test, axis=0)
+        a_test_sum = _column_sums(A_test)
         if sums is not None:
-            sums = (sums[0] - _column_sums(Z_test), sums[1] - _column_sums(A_test))
+            sums = (sums[0] - _column_sums(Z_test), sums[1] - a_test_sum)
         coef, (z_mean, z_std), (a_mean, a_std) = _standardized_lasso(
             Z.take(train, axis=0), A.take(train, axis=0), alpha, sums
         )
         # R² is the same on the attributes' own scale: predict them there,
         # a_mean + a_std * ((Z - z_mean) / z_std) @ coef, in one product.
         weights = coef * (a_std / z_std[:, np.newaxis])
-        pred = _rows_times(Z_test, weights) + (a_mean - z_mean @ weights)
-        return np.abs(coef), _r2_columns(A_test, pred)
+        residual = A_test - (a_mean - z_mean @ weights)
+        residual -= _rows_times(Z_test, weights)
+        return np.abs(coef), _r2_columns(A_test, residual, a_test_sum)
     Z_train, Z_test = Z[train], Z[test]
     mean, std = Z_train.mean(axis=0), Z_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)

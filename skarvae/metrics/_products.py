@@ -81,14 +81,14 @@ def _centred_products(Z, A, *, gram=False, sums=None):
     z_mean, a_mean = z_sum / n, a_sum / n
     cross = _cross(Z, A)
     cross -= z_mean[:, np.newaxis] * a_sum
-    a_norm2 = np.einsum("ij,ij->j", A, A) - a_mean * a_sum
+    a_norm2 = _column_sums(A * A) - a_mean * a_sum
     z_gram = None
     if gram:
         z_gram = _cross(Z, Z)
         z_gram -= z_mean[:, np.newaxis] * z_sum
         z_norm2 = z_gram.diagonal().copy()
     else:
-        z_norm2 = np.einsum("ij,ij->j", Z, Z) - z_mean * z_sum
+        z_norm2 = _column_sums(Z * Z) - z_mean * z_sum
     if (z_mean * z_sum > _CANCELLATION_GUARD * z_norm2).any() or (
         a_mean * a_sum > _CANCELLATION_GUARD * a_norm2
     ).any():
