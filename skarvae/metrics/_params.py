@@ -20,7 +20,9 @@ def validate_metric_params(parameter_constraints):
 
     sklearn's decorator inspects the signature and builds every constraint
     object again on each call, which costs a metric on 10,000 samples more
-    than a fifth of its time. This one does both once. A call whose
+    than a fifth of its time. This one does both once, maps the arguments to
+    names without ``Signature.bind`` and checks only the parameters given
+    (defaults satisfy their constraints). A call whose
     parameters satisfy their constraints runs the function as sklearn's
     wrapper would (nested validation skipped, an ``InvalidParameterError``
     from inside renamed after the function); any other call goes through
@@ -31,7 +33,12 @@ def validate_metric_params(parameter_constraints):
         checked = validate_params(
             parameter_constraints, prefer_skip_nested_validation=True
         )(func)
-        signature = inspect.signature(func)
+        parameters = inspect.signature(func).parameters.values()
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+            return checked
+        positional = [p.name for p in parameters if p.kind != p.KEYWORD_ONLY]
+        required = {p.name for p in parameters if p.default is p.empty}
+        names = {p.name for p in parameters}
         constraints = {
             name: [make_constraint(c) for c in options]
             for name, options in parameter_constraints.items()
@@ -42,15 +49,22 @@ def validate_metric_params(parameter_constraints):
         def wrapper(*args, **kwargs):
             if get_config()["skip_parameter_validation"]:
                 return func(*args, **kwargs)
-            try:
-                bound = signature.bind(*args, **kwargs)
-            except TypeError:
+            values = dict(zip(positional, args))
+            if (
+                len(args) > len(positional)
+                or not values.keys().isdisjoint(kwargs)
+                or not names.issuperset(kwargs)
+            ):
+                return checked(*args, **kwargs)  # sklearn raises the TypeError
+            values.update(kwargs)
+            if not required.issubset(values):
                 return checked(*args, **kwargs)
-            bound.apply_defaults()
-            values = bound.arguments
-            for name, options in constraints.items():
-                if name in values and not any(
-                    c.is_satisfied_by(values[name]) for c in options
+            # Parameters left out take their defaults, which satisfy their
+            # constraints; only the given ones are checked.
+            for name, value in values.items():
+                options = constraints.get(name)
+                if options is not None and not any(
+                    c.is_satisfied_by(value) for c in options
                 ):
                     return checked(*args, **kwargs)
             try:

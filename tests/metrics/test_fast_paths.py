@@ -187,3 +187,56 @@ def test_constant_attribute_found_past_the_first_rows():
         sap_score(Z, A)
     A[:, 1] = np.arange(200.0)
     assert np.isfinite(sap_score(Z, A))
+
+
+_VALIDATED = [
+    "mig_score",
+    "modularity_score",
+    "sap_score",
+    "interpretability_score",
+    "scc_score",
+    "dci_score",
+    "disentanglement_report",
+]
+
+
+@pytest.mark.parametrize("name", _VALIDATED)
+def test_defaults_satisfy_the_constraints(name):
+    # The lean wrapper checks only the parameters given.
+    import inspect
+
+    from sklearn.utils._param_validation import make_constraint
+
+    import skarvae.metrics
+
+    func = getattr(skarvae.metrics, name)
+    constraints = func._skl_parameter_constraints
+    for p in inspect.signature(func).parameters.values():
+        assert p.name in constraints
+        if p.default is not p.empty:
+            assert any(
+                make_constraint(c).is_satisfied_by(p.default)
+                for c in constraints[p.name]
+            ), p.name
+
+
+def test_lean_wrapper_raises_sklearns_errors():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    Z = np.random.default_rng(0).normal(size=(50, 3))
+    A = np.arange(50.0)
+    with pytest.raises(InvalidParameterError, match="'alpha' parameter of dci_score"):
+        dci_score(Z, A, alpha=-1.0)
+    with pytest.raises(InvalidParameterError, match="'return_details' parameter"):
+        sap_score(Z, A, return_details="yes")
+    with pytest.raises(TypeError, match="missing a required argument: 'attributes'"):
+        sap_score(Z)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bins'"):
+        sap_score(Z, A, bins=3)
+    with pytest.raises(TypeError, match="multiple values for argument 'latents'"):
+        sap_score(Z, A, latents=Z)
+    with pytest.raises(TypeError, match="too many positional arguments"):
+        sap_score(Z, A, None)
+    assert sap_score(latents=Z, attributes=A) == sap_score(Z, A)
+    with config_context(skip_parameter_validation=True):
+        assert sap_score(Z, A, return_details=0) == sap_score(Z, A)
