@@ -58,8 +58,8 @@ def _dci_from_importance(importance):
     total = dim_total.sum()
     if total <= 0:
         return 0.0, 0.0, per_dim, per_attribute
-    disentanglement = float(per_dim @ dim_total) / total
-    completeness = float(per_attribute @ attribute_total) / total
+    disentanglement = float(per_dim @ dim_total / total)
+    completeness = float(per_attribute @ attribute_total / total)
     return disentanglement, completeness, per_dim, per_attribute
 
 
