@@ -114,11 +114,14 @@ def test_split_with_a_random_state_instance_and_an_empty_train_set():
         dci_score(np.eye(4), np.arange(4.0), test_size=0.9)
 
 
-def test_dci_lasso_matches_one_sklearn_lasso_per_attribute():
+@pytest.mark.parametrize("offset", [5.0, 1e5])
+def test_dci_lasso_matches_one_sklearn_lasso_per_attribute(offset):
     rng = np.random.default_rng(0)
     A = rng.uniform(size=(800, 3))
     Z = np.column_stack([A @ rng.normal(size=(3, 3)), rng.normal(size=(800, 2))])
-    Z += 5.0  # offsets: the standardization must remove them
+    # Offsets the standardization removes; 1e5 takes the in-memory centring.
+    Z += offset
+    A += offset
     details = dci_score(Z, A, alpha=0.02, random_state=3, return_details=True)
     train, test = train_test_split(np.arange(800), test_size=0.25, random_state=3)
     mean, std = Z[train].mean(axis=0), Z[train].std(axis=0)
