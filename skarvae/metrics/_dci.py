@@ -3,38 +3,43 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Real
+import threading
+from math import ceil
+from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import xlogy
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
-from sklearn.linear_model import lasso_path
-from sklearn.model_selection import train_test_split
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     StrOptions,
-    validate_params,
 )
 
 from skarvae.metrics._disentanglement import _DATA_CONSTRAINTS
-from skarvae.metrics._matrices import _check_latents_attributes, _cross
+from skarvae.metrics._lasso import _lasso_gram
+from skarvae.metrics._matrices import (
+    _centred_products,
+    _check_latents_attributes,
+    _column_sums,
+    _rows_times,
+)
+from skarvae.metrics._params import validate_metric_params
 
 
-def _one_minus_entropy(weights, n_outcomes):
-    """1 - entropy (base ``n_outcomes``) of each row; all-zero rows count as uniform."""
+def _one_minus_entropy(total, sum_r_log_r, n_outcomes):
+    """1 - entropy (base ``n_outcomes``) of weight vectors, from two of their sums.
+
+    The entropy of ``p = r / total`` is ``log(total) - sum(r log r) / total``;
+    an all-zero vector counts as uniform (its 1 - entropy is 0).
+    """
     if n_outcomes == 1:
-        return np.ones(weights.shape[0])
-    total = weights.sum(axis=1, keepdims=True)
-    p = np.divide(
-        weights,
-        total,
-        out=np.full(weights.shape, 1.0 / n_outcomes),
-        where=total > 0,
-    )
-    logp = np.log(p, out=np.zeros_like(p), where=p > 0)
-    return 1.0 - (-(p * logp).sum(axis=1) / np.log(n_outcomes))
+        return np.ones(total.shape)
+    safe = np.where(total > 0, total, 1.0)
+    entropy = np.where(total > 0, np.log(safe) - sum_r_log_r / safe, np.log(n_outcomes))
+    return 1.0 - entropy / np.log(n_outcomes)
 
 
 def _dci_from_importance(importance):
@@ -46,13 +51,15 @@ def _dci_from_importance(importance):
     """
     R = np.abs(importance)
     n_dims, n_attributes = R.shape
-    per_dim = _one_minus_entropy(R, n_attributes)
-    per_attribute = _one_minus_entropy(R.T, n_dims)
-    total = R.sum()
+    r_log_r = xlogy(R, R)
+    dim_total, attribute_total = R.sum(axis=1), R.sum(axis=0)
+    per_dim = _one_minus_entropy(dim_total, r_log_r.sum(axis=1), n_attributes)
+    per_attribute = _one_minus_entropy(attribute_total, r_log_r.sum(axis=0), n_dims)
+    total = dim_total.sum()
     if total <= 0:
         return 0.0, 0.0, per_dim, per_attribute
-    disentanglement = float(per_dim @ (R.sum(axis=1) / total))
-    completeness = float(per_attribute @ (R.sum(axis=0) / total))
+    disentanglement = float(per_dim @ dim_total / total)
+    completeness = float(per_attribute @ attribute_total / total)
     return disentanglement, completeness, per_dim, per_attribute
 
 
@@ -62,53 +69,114 @@ def _importance_model(model, random_state):
     return clone(model)
 
 
-def _r2_columns(y, pred):
-    """R² of each column, as ``r2_score`` computes it (a constant column: 1 or 0)."""
-    ss_res = ((y - pred) ** 2).sum(axis=0)
-    ss_tot = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
+def _r2_columns(y, residual, y_sum):
+    """R² of each column from the residuals and the column sums of y.
+
+    As ``r2_score`` computes it: a constant column scores 1 without error, 0
+    with some.
+    """
+    ss_res = _column_sums(residual * residual)
+    y_c = y - y_sum / y.shape[0]
+    ss_tot = _column_sums(y_c * y_c)
     exact = np.where(ss_res == 0, 1.0, 0.0)
     return np.divide(ss_tot - ss_res, ss_tot, out=exact, where=ss_tot > 0)
 
 
-def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
+def _train_test_indices(n_samples, test_size, random_state):
+    """Train and test rows of ``train_test_split(np.arange(n_samples), ...)``.
+
+    The same sizes (``ceil(test_size * n_samples)`` test rows), the same
+    permutation of the same random state and the same error for an empty
+    training set, without the validation of ``train_test_split``.
+    """
+    n_test = ceil(test_size * n_samples)
+    if n_samples - n_test == 0:
+        raise ValueError(
+            f"With n_samples={n_samples}, test_size={test_size} and "
+            "train_size=None, the resulting train set will be empty. Adjust any "
+            "of the aforementioned parameters."
+        )
+    permutation = _random_state(random_state).permutation(n_samples)
+    return permutation[n_test:], permutation[:n_test]
+
+
+_SEEDED = threading.local()
+
+
+def _random_state(random_state):
+    """``check_random_state``, but an int reseeds a reused ``RandomState``.
+
+    ``np.random.RandomState(seed)`` first seeds itself from the operating
+    system, which costs more than the whole split here; reseeding a
+    thread-local instance gives the same stream.
+    """
+    if not isinstance(random_state, Integral):
+        return check_random_state(random_state)
+    rng = getattr(_SEEDED, "rng", None)
+    if rng is None:
+        rng = _SEEDED.rng = np.random.RandomState()
+    rng.seed(random_state)
+    return rng
+
+
+def _standardized_lasso(Z_train, A_train, alpha, sums=None):
+    """Lasso coefficients (D, K) of standardized attributes on standardized latents.
+
+    What ``Lasso(alpha).fit`` gives for each attribute once both sides are
+    standardized with the training mean and std: the centred Gram matrix and
+    products with the targets, scaled, go to one coordinate descent of every
+    attribute (``_lasso_gram``). Returns the coefficients and the training
+    means and stds (a zero std counts as 1). ``sums`` are the column sums of
+    the training rows if known.
+    """
+    n = Z_train.shape[0]
+    gram, Xy, z_norm2, a_norm2, z_mean, a_mean = _centred_products(
+        Z_train, A_train, gram=True, sums=sums
+    )
+    z_std = np.sqrt(np.where(z_norm2 > 0, z_norm2 / n, 1.0))
+    a_std = np.sqrt(np.where(a_norm2 > 0, a_norm2 / n, 1.0))
+    coef = _lasso_gram(
+        gram / (z_std[:, np.newaxis] * z_std),
+        Xy / (z_std[:, np.newaxis] * a_std),
+        a_norm2 / a_std**2,
+        alpha * n,
+    )
+    return coef, (z_mean, z_std), (a_mean, a_std)
+
+
+def _dci_from_data(Z, A, *, model, alpha, test_size, random_state, sums=None):
     """Fit one regressor per attribute; return importances (D, K) and test R² (K,).
 
-    The Lasso fits every attribute in one call (a 2-D target gives one
-    independent Lasso per column) on the shared Gram matrix, without
-    re-validating the arrays built here.
+    The split is that of ``train_test_split``. The Lasso fits every attribute
+    at once on the shared Gram matrix (``_standardized_lasso``), without
+    re-validating the arrays built here. ``sums`` are the column sums of Z and
+    A if known: the training sums are then those minus the test rows' sums.
     """
-    train, test = train_test_split(
-        np.arange(Z.shape[0]), test_size=test_size, random_state=random_state
-    )
+    train, test = _train_test_indices(Z.shape[0], test_size, random_state)
+    if model == "lasso":
+        Z_test, A_test = Z.take(test, axis=0), A.take(test, axis=0)
+        a_test_sum = _column_sums(A_test)
+        if sums is not None:
+            sums = (sums[0] - _column_sums(Z_test), sums[1] - a_test_sum)
+        coef, (z_mean, z_std), (a_mean, a_std) = _standardized_lasso(
+            Z.take(train, axis=0), A.take(train, axis=0), alpha, sums
+        )
+        # R² is the same on the attributes' own scale: predict them there,
+        # a_mean + a_std * ((Z - z_mean) / z_std) @ coef, in one product.
+        weights = coef * (a_std / z_std[:, np.newaxis])
+        residual = A_test - (a_mean - z_mean @ weights)
+        residual -= _rows_times(Z_test, weights)
+        return np.abs(coef), _r2_columns(A_test, residual, a_test_sum)
     Z_train, Z_test = Z[train], Z[test]
     mean, std = Z_train.mean(axis=0), Z_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
-    Z_train = np.asfortranarray((Z_train - mean) / std)
+    Z_train = (Z_train - mean) / std
     Z_test = (Z_test - mean) / std
     A_train, A_test = A[train], A[test]
     a_mean, a_std = A_train.mean(axis=0), A_train.std(axis=0)
     a_std = np.where(a_std > 0, a_std, 1.0)
     A_train = (A_train - a_mean) / a_std
     A_test = (A_test - a_mean) / a_std
-    if model == "lasso":
-        # Inputs and targets are centred: no intercept, and one Gram matrix
-        # and one product with the targets serve every attribute, computed
-        # in blocks that keep BLAS on one thread (see _cross).
-        gram = _cross(Z_train, Z_train)
-        Xy = _cross(Z_train, A_train)
-        coef = np.empty((Z.shape[1], A.shape[1]))
-        for k in range(A.shape[1]):
-            # What Lasso(alpha, fit_intercept=False, precompute=gram).fit runs.
-            _, path, _ = lasso_path(
-                Z_train,
-                np.ascontiguousarray(A_train[:, k]),
-                alphas=[alpha],
-                precompute=gram,
-                Xy=Xy[:, k].copy(),
-                check_input=False,
-            )
-            coef[:, k] = path[:, 0]
-        return np.abs(coef), _r2_columns(A_test, np.einsum("ij,jk->ik", Z_test, coef))
     importance = np.zeros((Z.shape[1], A.shape[1]))
     informativeness = np.zeros(A.shape[1])
     for k in range(A.shape[1]):
@@ -127,7 +195,7 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
     return importance, informativeness
 
 
-@validate_params(
+@validate_metric_params(
     {
         **_DATA_CONSTRAINTS,
         "model": [
@@ -137,8 +205,7 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state):
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "test_size": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def dci_score(
     latents,
@@ -206,9 +273,17 @@ def dci_score(
     >>> round(d, 2), round(c, 2), round(i, 2)
     (1.0, 1.0, 1.0)
     """
-    Z, A, names = _check_latents_attributes(latents, attributes, min_samples=4)
+    Z, A, names, sums = _check_latents_attributes(
+        latents, attributes, min_samples=4, sums=True
+    )
     importance, informativeness = _dci_from_data(
-        Z, A, model=model, alpha=alpha, test_size=test_size, random_state=random_state
+        Z,
+        A,
+        model=model,
+        alpha=alpha,
+        test_size=test_size,
+        random_state=random_state,
+        sums=sums,
     )
     return _dci_result(importance, informativeness, names, return_details)
 

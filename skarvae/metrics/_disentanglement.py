@@ -10,7 +10,6 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import (
     Interval,
     StrOptions,
-    validate_params,
 )
 
 from skarvae.metrics._matrices import (
@@ -22,6 +21,7 @@ from skarvae.metrics._matrices import (
     _r2_matrix,
     _spearman_matrix,
 )
+from skarvae.metrics._params import validate_metric_params
 
 #: Constraints shared by every metric function.
 _DATA_CONSTRAINTS = {
@@ -128,9 +128,8 @@ def _scc_from_spearman(rho, p_value, p_value_threshold=0.05, reg_dims=None):
     return scores[dims, columns], dims
 
 
-@validate_params(
-    {**_DATA_CONSTRAINTS, **_MI_CONSTRAINTS, **_REG_DIMS_CONSTRAINT},
-    prefer_skip_nested_validation=True,
+@validate_metric_params(
+    {**_DATA_CONSTRAINTS, **_MI_CONSTRAINTS, **_REG_DIMS_CONSTRAINT}
 )
 def mig_score(
     latents,
@@ -234,13 +233,12 @@ def mig_score(
     return _per_attribute_result(per_attribute, chosen, names, return_details)
 
 
-@validate_params(
+@validate_metric_params(
     {
         **_DATA_CONSTRAINTS,
         **_MI_CONSTRAINTS,
         "empty_codes": [StrOptions({"zero", "exclude"})],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def modularity_score(
     latents,
@@ -331,10 +329,7 @@ def modularity_score(
     )
 
 
-@validate_params(
-    {**_DATA_CONSTRAINTS, **_REG_DIMS_CONSTRAINT},
-    prefer_skip_nested_validation=True,
-)
+@validate_metric_params({**_DATA_CONSTRAINTS, **_REG_DIMS_CONSTRAINT})
 def sap_score(latents, attributes, *, reg_dims=None, return_details=False):
     """Separated Attribute Predictability (Kumar et al. 2018), continuous form.
 
@@ -378,17 +373,16 @@ def sap_score(latents, attributes, *, reg_dims=None, return_details=False):
     >>> round(sap_score(-3 * attributes + 1, attributes), 2)
     1.0
     """
-    Z, A, names = _check_latents_attributes(latents, attributes)
+    Z, A, names, sums = _check_latents_attributes(latents, attributes, sums=True)
     dims, names = _check_reg_dims(
         reg_dims, Z.shape[1], names, named=_has_names(attributes)
     )
-    per_attribute, chosen = _top_two_gap(_r2_matrix(Z, A), dims)
+    per_attribute, chosen = _top_two_gap(_r2_matrix(Z, A, sums), dims)
     return _per_attribute_result(per_attribute, chosen, names, return_details)
 
 
-@validate_params(
-    {**_DATA_CONSTRAINTS, **_MI_CONSTRAINTS, **_REG_DIMS_CONSTRAINT},
-    prefer_skip_nested_validation=True,
+@validate_metric_params(
+    {**_DATA_CONSTRAINTS, **_MI_CONSTRAINTS, **_REG_DIMS_CONSTRAINT}
 )
 def interpretability_score(
     latents,
@@ -460,7 +454,7 @@ def interpretability_score(
     >>> round(interpretability_score(2 * attributes, attributes), 2)
     1.0
     """
-    Z, A, names = _check_latents_attributes(latents, attributes)
+    Z, A, names, sums = _check_latents_attributes(latents, attributes, sums=True)
     dims, names = _check_reg_dims(
         reg_dims, Z.shape[1], names, named=_has_names(attributes)
     )
@@ -474,17 +468,18 @@ def interpretability_score(
         n_neighbors=n_neighbors,
         random_state=random_state,
     )
-    per_attribute, chosen = _interpretability_from_matrices(mi, _r2_matrix(Z, A), dims)
+    per_attribute, chosen = _interpretability_from_matrices(
+        mi, _r2_matrix(Z, A, sums), dims
+    )
     return _per_attribute_result(per_attribute, chosen, names, return_details)
 
 
-@validate_params(
+@validate_metric_params(
     {
         **_DATA_CONSTRAINTS,
         **_REG_DIMS_CONSTRAINT,
         "p_value_threshold": [Interval(Real, 0, 1, closed="both"), None],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def scc_score(
     latents,

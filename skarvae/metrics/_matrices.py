@@ -9,7 +9,16 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 from scipy.stats import t as t_distribution
+from sklearn import get_config
 from sklearn.utils import check_array, check_random_state
+
+from skarvae.metrics._products import (  # noqa: F401 (re-exported)
+    _SINGLE_THREAD_PRODUCT,
+    _centred_products,
+    _column_sums,
+    _cross,
+    _rows_times,
+)
 
 #: Variance below which a latent dim counts as constant in the r² matrix, as in
 #: disentanglement_lib's continuous SAP.
@@ -35,7 +44,54 @@ def _attribute_names(attributes, n_attributes):
     return [f"attr{k}" for k in range(n_attributes)]
 
 
-def _check_latents_attributes(latents, attributes, *, min_samples=2):
+def _as_checked_array(X, input_name, ensure_2d):
+    """``check_array(X, dtype=np.float64, ensure_min_samples=1)``, lean for ndarrays.
+
+    A non-empty float64 ndarray of the right number of dims whose sums are
+    finite is what ``check_array`` would return unchanged (it tests the sum
+    first too); it is returned as is, without ``check_array``'s overhead,
+    with its column sums (shape (n_columns,)), which the metrics reuse.
+    Anything else, including arrays with NaN or infinity, goes through
+    ``check_array``, which raises its usual errors; the sums are then None.
+    """
+    if (
+        type(X) is np.ndarray
+        and X.dtype == np.float64
+        and (X.ndim == 2 or (X.ndim == 1 and not ensure_2d))
+        and X.shape[0] > 0
+        and X.shape[-1] > 0
+    ):
+        if get_config()["assume_finite"]:
+            return X, None
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = _column_sums(X) if X.ndim == 2 else np.array([X.sum()])
+        if np.isfinite(sums).all():
+            return X, sums
+    X = check_array(
+        X,
+        dtype=np.float64,
+        ensure_2d=ensure_2d,
+        input_name=input_name,
+        ensure_min_samples=1,
+    )
+    return X, None
+
+
+def _constant_columns(A):
+    """Whether each column holds one value only (exact, NaN counts as varying).
+
+    Most columns differ from their first value within a few rows; only the
+    others are compared in full. This is much faster than ``np.ptp`` along
+    the first axis of a C-ordered array.
+    """
+    first = A[0]
+    varies = np.any(A[:64] != first, axis=0)
+    for k in np.flatnonzero(~varies):
+        varies[k] = np.any(A[:, k] != first[k])
+    return ~varies
+
+
+def _check_latents_attributes(latents, attributes, *, min_samples=2, sums=False):
     """Validate latents (n, D) and attributes (n,) or (n, K).
 
     Returns
@@ -43,17 +99,12 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2):
     Z : ndarray of shape (n_samples, n_dims), float64
     A : ndarray of shape (n_samples, n_attributes), float64
     names : list of str
+    sums : tuple of two ndarrays or None
+        Only with ``sums=True``: the column sums of Z and A when the lean
+        check computed them (else None), see ``_as_checked_array``.
     """
-    Z = check_array(
-        latents, dtype=np.float64, input_name="latents", ensure_min_samples=1
-    )
-    A = check_array(
-        attributes,
-        dtype=np.float64,
-        ensure_2d=False,
-        input_name="attributes",
-        ensure_min_samples=1,
-    )
+    Z, z_sum = _as_checked_array(latents, "latents", ensure_2d=True)
+    A, a_sum = _as_checked_array(attributes, "attributes", ensure_2d=False)
     if A.ndim == 1:
         A = A[:, np.newaxis]
     if Z.shape[0] != A.shape[0]:
@@ -66,12 +117,15 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2):
             f"At least {min_samples} samples are needed, got n_samples={Z.shape[0]}."
         )
     names = _attribute_names(attributes, A.shape[1])
-    constant = np.flatnonzero(np.ptp(A, axis=0) == 0)
+    constant = np.flatnonzero(_constant_columns(A))
     if constant.size:
         raise ValueError(
             f"Attribute {names[constant[0]]!r} is constant; disentanglement "
             "metrics are undefined for an attribute that does not vary. Drop it."
         )
+    if sums:
+        both = None if z_sum is None or a_sum is None else (z_sum, a_sum)
+        return Z, A, names, both
     return Z, A, names
 
 
@@ -487,47 +541,21 @@ def _mutual_info(
     return _ksg_mutual_info(Z, A, n_neighbors=n_neighbors, random_state=random_state)
 
 
-#: Most multiply-adds of one BLAS product in ``_cross``: OpenBLAS runs a
-#: product below 65536 * 4 of them on the calling thread.
-_SINGLE_THREAD_PRODUCT = 2**17
-
-
-def _cross(X, Y):
-    """``X.T @ Y`` for tall X (n, D) and Y (n, K), summed over row blocks.
-
-    The products are small (D x K); a threaded BLAS spends longer starting
-    and syncing its threads than computing them, and on a busy machine its
-    spinning threads cost tens of milliseconds. Blocks of rows small enough
-    that OpenBLAS keeps each product on one thread avoid that, and stay
-    about ten times faster than ``np.einsum``.
-    """
-    rows = max(1, _SINGLE_THREAD_PRODUCT // max(1, X.shape[1] * Y.shape[1]))
-    out = np.zeros((X.shape[1], Y.shape[1]))
-    for start in range(0, X.shape[0], rows):
-        out += X[start : start + rows].T @ Y[start : start + rows]
-    return out
-
-
-def _centre(X):
-    """Centred columns and their norms."""
-    Xc = X - X.mean(axis=0)
-    return Xc, np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
-
-
-def _r2_matrix(Z, A):
+def _r2_matrix(Z, A, sums=None):
     """Squared Pearson correlation of every latent dim and attribute, (D, K).
 
     Equal to the in-sample R² of a 1-D least-squares fit with intercept. A
-    latent dim with variance at most 1e-12 scores 0.
+    latent dim with variance at most 1e-12 scores 0. The centred products come
+    from ``_centred_products``, without centring Z in memory; ``sums`` are the
+    column sums of Z and A if known.
     """
-    Zc, z_norm = _centre(Z)
-    Ac, a_norm = _centre(A)
-    norms = np.outer(
-        np.where(z_norm > 0, z_norm, 1.0), np.where(a_norm > 0, a_norm, 1.0)
+    _, cross, z_norm2, a_norm2, _, _ = _centred_products(Z, A, sums=sums)
+    denominator = z_norm2[:, np.newaxis] * a_norm2
+    r2 = np.divide(
+        cross * cross, denominator, out=np.zeros_like(cross), where=denominator > 0
     )
-    r2 = np.clip((_cross(Zc, Ac) / norms) ** 2, 0.0, 1.0)
-    variance = z_norm**2 / (Z.shape[0] - 1)
-    r2[variance <= _VARIANCE_GUARD] = 0.0
+    np.minimum(r2, 1.0, out=r2)
+    r2[z_norm2 <= _VARIANCE_GUARD * (Z.shape[0] - 1)] = 0.0
     return r2
 
 

@@ -11,7 +11,6 @@ from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     StrOptions,
-    validate_params,
 )
 
 from skarvae.metrics._dci import _dci_from_data, _dci_from_importance
@@ -32,6 +31,7 @@ from skarvae.metrics._matrices import (
     _r2_matrix,
     _spearman_matrix,
 )
+from skarvae.metrics._params import validate_metric_params
 
 #: Metrics the report computes, by name.
 METRIC_NAMES = ("dci", "interpretability", "mig", "modularity", "sap", "scc")
@@ -147,15 +147,14 @@ def _min_samples(metrics):
     return 3 if "scc" in metrics else 2
 
 
-@validate_params(
+@validate_metric_params(
     {
         "latents": ["array-like"],
         "attributes": ["array-like"],
         "metrics": ["array-like", StrOptions(set(METRIC_NAMES)), None],
         "reg_dims": [dict, "array-like", None],
         **OPTION_CONSTRAINTS,
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def disentanglement_report(
     latents,
