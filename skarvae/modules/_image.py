@@ -69,11 +69,12 @@ class FastImageVAE(VAEModule):
     stage works on a view and only the input and the output are copied.
     Measured on a shared 2-core CPU, one epoch costs about 23-45 times less
     than with :class:`MorphoMNISTVAE` on MNIST digits at equal or better
-    held-out disentanglement. On 64 x 64 sprites the default costs about 4
+    held-out disentanglement. On 64 x 64 sprites the default costs about 3
     times less than :class:`DSpritesVAE`; ``patch_sizes=(8, 4)``,
-    ``channels=(16, 64)``, ``hidden_dims=(512,)`` with ``lr=3e-3`` about 12
-    times less, at the paper network's Modularity, SAP and reconstruction
-    but a lower MIG (``docs/networks.md`` has the measurements).
+    ``channels=(16, 64)``, ``hidden_dims=(512,)`` with ``lr=3e-3`` 7-12
+    times less per epoch (14-15 times per optimizer step) for an AR-VAE at
+    the paper network's Modularity, SAP and reconstruction but a MIG 0.03
+    lower (``docs/networks.md`` has the measurements).
 
     Inputs may be images ``(batch, C, H, W)`` or flattened
     ``(batch, C * H * W)``; the output has the shape ``(batch, *input_shape)``.
