@@ -81,6 +81,7 @@ def test_patch_parameter_count_by_hand():
     [
         ({"patch_sizes": (3,)}, "divide"),
         ({"patch_sizes": (4,), "channels": (8, 8)}, "one entry per patch"),
+        ({"patch_sizes": (4,), "channels": (0,)}, "channels must be positive"),
         ({"patch_sizes": "big"}, "'auto'"),
         ({"hidden_dims": ()}, "hidden_dims"),
         ({"activation": "swish"}, "activation"),
@@ -140,6 +141,51 @@ def test_patch_layers_equal_the_convolutions():
     bias = unpatch.linear.bias.data.reshape(2, 4, 4)
     expected = deconv(y) + bias.repeat(1, 2, 3)
     torch.testing.assert_close(unpatch(y), expected)
+
+
+def _stage_by_stage(module, x, z):
+    """Codes and logits of the patch modules applied one after another."""
+    b = x.shape[0]
+    h = module.encoder_conv(x.reshape(b, *module.image_shape))
+    h = module.encoder_fc(torch.flatten(h, start_dim=1))
+    logits = module.decoder_conv(module.decoder_fc(z).view(b, *module.conv_shape))
+    return module.mu(h), module.logvar(h), logits.reshape(b, *module.input_shape)
+
+
+def _patch_major(module, x, z):
+    return (*module.encode(x), module.decode(z))
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "kwargs"),
+    [
+        ((1, 64, 64), {}),
+        ((4096,), {"patch_sizes": (8, 4), "channels": (16, 64)}),
+        ((3, 32, 48), {"patch_sizes": (2, 4, 2), "channels": (4, 5, 6)}),
+        ((2, 16, 8), {"patch_sizes": (4,), "channels": (3,)}),
+    ],
+)
+def test_patch_major_path_equals_the_stage_modules(input_shape, kwargs):
+    # encode/decode reorder the pixels once and permute the weights; outputs
+    # and gradients must be those of the stage-by-stage patch layers.
+    torch.manual_seed(0)
+    module = FastImageVAE(input_shape=input_shape, latent_dim=3, **kwargs)
+    x, z = torch.rand(4, *input_shape), torch.randn(4, 3)
+
+    def run(path):
+        module.zero_grad()
+        outputs = path(module, x, z)
+        weights = [torch.linspace(-1, 1, o.numel()).view_as(o) for o in outputs]
+        sum((o * w).sum() for o, w in zip(outputs, weights)).backward()
+        return [o.detach() for o in outputs], [
+            p.grad.clone() for p in module.parameters()
+        ]
+
+    (outputs, grads), (ref_outputs, ref_grads) = run(_patch_major), run(_stage_by_stage)
+    assert outputs[2].shape == (4, *input_shape)
+    for got, expected in zip(outputs + grads, ref_outputs + ref_grads):
+        # Sums over patches run in another order: float32 rounding differs.
+        torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
 
 
 def test_estimator_round_trip_through_save(tmp_path):
