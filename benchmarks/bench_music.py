@@ -70,13 +70,15 @@ def bench_attributes(n_measures, n_loop):
     print(f"speed-up per measure: {per_loop / per_fast:.0f}x")
 
 
-def bench_load(loader_name, max_pieces):
+def bench_load(loader_name, max_pieces, n_jobs=None):
     from skarvae import datasets
 
     loader = getattr(datasets, loader_name)
     with tempfile.TemporaryDirectory() as home:
         start = time.perf_counter()
-        bunch = loader(subset="all", data_home=home, max_pieces=max_pieces)
+        bunch = loader(
+            subset="all", data_home=home, max_pieces=max_pieces, n_jobs=n_jobs
+        )
         t_first = time.perf_counter() - start
         start = time.perf_counter()
         loader(subset="all", data_home=home, max_pieces=max_pieces)
@@ -85,7 +87,8 @@ def bench_load(loader_name, max_pieces):
         test = loader(subset="test", data_home=home, max_pieces=max_pieces)
     untransposed = int((bunch.frame["transposition"] == 0).sum())
     print(
-        f"{loader_name}: first load {t_first:.1f} s, cached load {t_cached:.1f} s; "
+        f"{loader_name} (n_jobs={n_jobs}): first load {t_first:.1f} s, "
+        f"cached load {t_cached:.1f} s; "
         f"{bunch.frame['piece'].nunique()} pieces with measures, "
         f"{untransposed} measures untransposed, {len(bunch.data)} with "
         f"transpositions, vocabulary {len(bunch.vocabulary)} tokens; "
@@ -140,6 +143,9 @@ def main():
     parser.add_argument("--n-loop", type=int, default=5_000)
     parser.add_argument("--load", nargs="*", default=["load_bach_chorales"])
     parser.add_argument("--max-pieces", type=int, default=None)
+    parser.add_argument(
+        "--n-jobs", type=int, nargs="+", default=[None], help="parse processes"
+    )
     parser.add_argument("--compare", action="store_true", help="ARVAE vs BetaVAE")
     parser.add_argument("--compare-pieces", type=int, default=60)
     parser.add_argument("--compare-train", type=int, default=2000)
@@ -148,8 +154,8 @@ def main():
     args = parser.parse_args()
     if args.n_measures:
         bench_attributes(args.n_measures, args.n_loop)
-    for loader_name in args.load:
-        bench_load(loader_name, args.max_pieces)
+    for loader_name, n_jobs in itertools.product(args.load, args.n_jobs):
+        bench_load(loader_name, args.max_pieces, n_jobs)
     if args.compare:
         bench_compare(
             args.compare_pieces, args.epochs, args.compare_train, args.latent_dim

@@ -8,12 +8,14 @@ import json
 import math
 import os
 import warnings
+from functools import partial
 from numbers import Integral, Real
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
@@ -42,6 +44,12 @@ _COMMON_PARAMS = {
     "random_state": ["random_state"],
     "max_pieces": [Interval(Integral, 1, None, closed="left"), None],
     "return_X_y": ["boolean"],
+    # as scikit-learn's n_jobs, but 0 is refused here rather than by joblib
+    "n_jobs": [
+        Interval(Integral, None, -1, closed="right"),
+        Interval(Integral, 1, None, closed="left"),
+        None,
+    ],
 }
 
 
@@ -83,40 +91,64 @@ def _progress(iterable, enabled, desc, total):
     return tqdm(iterable, desc=desc, total=total)
 
 
-def _parse_pieces(sources, parse, *, part, n_parts=None, progress=False, desc=""):
-    """Parse and tokenize pieces; every failure is counted, none aborts."""
+def _parse_piece(name, parse, part, n_parts):
+    """Parse and tokenize one source: its pieces and skip counts, never raises."""
     pieces = []
     skipped = dict.fromkeys(_FILE_SKIPS + SKIP_REASONS, 0)
-    for name in _progress(sources, progress, desc, len(sources)):
+    try:
+        scores = parse(name)
+    except Exception:
+        skipped["unparsable"] += 1
+        return pieces, skipped
+    for index, score in enumerate(scores):
+        parts = list(score.parts) or [score]
+        if (n_parts is not None and len(parts) != n_parts) or part >= len(parts):
+            skipped["wrong_n_parts"] += 1
+            continue
         try:
-            scores = parse(name)
+            result = tokenize_part(parts[part])
         except Exception:
             skipped["unparsable"] += 1
             continue
-        for index, score in enumerate(scores):
-            parts = list(score.parts) or [score]
-            if (n_parts is not None and len(parts) != n_parts) or part >= len(parts):
-                skipped["wrong_n_parts"] += 1
-                continue
-            try:
-                result = tokenize_part(parts[part])
-            except Exception:
-                skipped["unparsable"] += 1
-                continue
-            for reason, count in result.skipped.items():
-                skipped[reason] += count
-            if not len(result.tokens) and not any(result.skipped.values()):
-                skipped["no_measures"] += 1  # e.g. ABC without bar lines
-                continue
-            piece = str(name) if len(scores) == 1 else f"{name}#{index}"
-            pieces.append(
-                {
-                    "piece": piece,
-                    "tokens": result.tokens,
-                    "measures": result.measure_numbers,
-                    "n_joined": result.n_joined,
-                }
-            )
+        for reason, count in result.skipped.items():
+            skipped[reason] += count
+        if not len(result.tokens) and not any(result.skipped.values()):
+            skipped["no_measures"] += 1  # e.g. ABC without bar lines
+            continue
+        piece = str(name) if len(scores) == 1 else f"{name}#{index}"
+        pieces.append(
+            {
+                "piece": piece,
+                "tokens": result.tokens,
+                "measures": result.measure_numbers,
+                "n_joined": result.n_joined,
+            }
+        )
+    return pieces, skipped
+
+
+def _parse_pieces(
+    sources, parse, *, part, n_parts=None, progress=False, desc="", n_jobs=None
+):
+    """Parse and tokenize pieces; every failure is counted, none aborts.
+
+    With more than one effective job (:func:`joblib.effective_n_jobs`) the
+    sources are parsed in joblib worker processes; the results come back in
+    the order of ``sources``, so they equal the sequential parse.
+    """
+    parse_one = partial(_parse_piece, parse=parse, part=part, n_parts=n_parts)
+    if effective_n_jobs(n_jobs) == 1:
+        results = map(parse_one, sources)
+    else:
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(parse_one)(name) for name in sources
+        )
+    pieces = []
+    skipped = dict.fromkeys(_FILE_SKIPS + SKIP_REASONS, 0)
+    for found, counts in _progress(results, progress, desc, len(sources)):
+        pieces += found
+        for reason, count in counts.items():
+            skipped[reason] += count
     return pieces, skipped
 
 
@@ -245,6 +277,7 @@ def load_music_files(
     random_state=0,
     max_pieces=None,
     return_X_y=False,
+    n_jobs=None,
 ):
     """Load tokenized 4/4 measures from music files (MusicXML, ABC, MIDI...).
 
@@ -280,6 +313,10 @@ def load_music_files(
         Use only the first ``max_pieces`` files.
     return_X_y : bool, default=False
         Return ``(data, attributes)`` instead of a Bunch.
+    n_jobs : int, default=None
+        Number of joblib processes parsing the files. None means 1 unless in
+        a :func:`joblib.parallel_config` context, -1 means all processors.
+        The result is the same for every value.
 
     Returns
     -------
@@ -306,7 +343,7 @@ def load_music_files(
     (['C4'], 1)
     """
     paths = [os.fspath(p) for p in paths][:max_pieces]
-    pieces, skipped = _parse_pieces(paths, _parse_file, part=part)
+    pieces, skipped = _parse_pieces(paths, _parse_file, part=part, n_jobs=n_jobs)
     if paths and not pieces:
         reasons = {k: v for k, v in skipped.items() if v}
         warnings.warn(
@@ -328,7 +365,9 @@ def load_music_files(
     )
 
 
-def _cached_corpus(corpus_name, sources, parse, *, n_parts, data_home, progress):
+def _cached_corpus(
+    corpus_name, sources, parse, *, n_parts, data_home, progress, n_jobs
+):
     music21 = import_optional("music21")
     key = json.dumps(
         {
@@ -350,7 +389,13 @@ def _cached_corpus(corpus_name, sources, parse, *, n_parts, data_home, progress)
         except Exception:
             path.unlink()
     pieces, skipped = _parse_pieces(
-        sources, parse, part=0, n_parts=n_parts, progress=progress, desc=corpus_name
+        sources,
+        parse,
+        part=0,
+        n_parts=n_parts,
+        progress=progress,
+        desc=corpus_name,
+        n_jobs=n_jobs,
     )
     tmp = path.with_suffix(".tmp")
     joblib.dump((pieces, skipped), tmp)
@@ -376,6 +421,7 @@ def load_bach_chorales(
     data_home=None,
     progress=True,
     return_X_y=False,
+    n_jobs=None,
 ):
     """Load the soprano measures of the Bach chorales in the music21 corpus.
 
@@ -409,6 +455,11 @@ def load_bach_chorales(
         Show a tqdm progress bar while parsing.
     return_X_y : bool, default=False
         Return ``(data, attributes)`` instead of a Bunch.
+    n_jobs : int, default=None
+        Number of joblib processes parsing the chorales when they are not
+        cached yet. None means 1 unless in a :func:`joblib.parallel_config`
+        context, -1 means all processors. The result, and so the cache, is
+        the same for every value.
 
     Returns
     -------
@@ -434,6 +485,7 @@ def load_bach_chorales(
         n_parts=4,
         data_home=data_home,
         progress=progress,
+        n_jobs=n_jobs,
     )
     return _build_bunch(
         pieces,
@@ -476,6 +528,7 @@ def load_folk_tunes(
     data_home=None,
     progress=True,
     return_X_y=False,
+    n_jobs=None,
 ):
     """Load the 4/4 measures of the Scottish and Irish folk tunes in music21.
 
@@ -514,6 +567,11 @@ def load_folk_tunes(
         Show a tqdm progress bar while parsing.
     return_X_y : bool, default=False
         Return ``(data, attributes)`` instead of a Bunch.
+    n_jobs : int, default=None
+        Number of joblib processes parsing the files when they are not
+        cached yet. None means 1 unless in a :func:`joblib.parallel_config`
+        context, -1 means all processors. The result, and so the cache, is
+        the same for every value.
 
     Returns
     -------
@@ -546,6 +604,7 @@ def load_folk_tunes(
             n_parts=None,
             data_home=data_home,
             progress=progress,
+            n_jobs=n_jobs,
         )
         pieces += found
         for reason, count in counts.items():

@@ -108,6 +108,59 @@ def test_load_bach_chorales_uses_cache(tmp_path, monkeypatch):
     np.testing.assert_array_equal(cached.data, first.data)
 
 
+def _assert_same_bunch(a, b):
+    np.testing.assert_array_equal(a.tokens, b.tokens)
+    np.testing.assert_array_equal(a.data, b.data)
+    assert a.frame.equals(b.frame)
+    assert a.skipped == b.skipped
+    assert a.n_joined == b.n_joined
+
+
+def test_parallel_parse_of_real_pieces_equals_the_sequential_one(tmp_path, capsys):
+    import music21
+
+    kwargs = {"subset": "all", "max_pieces": 3, "progress": False}
+    seq, par = tmp_path / "seq", tmp_path / "par"
+    bach = load_bach_chorales(data_home=seq, **kwargs)
+    folk = load_folk_tunes(collection="ryansMammoth", data_home=seq, **kwargs)
+    assert len(bach.data)
+    assert len(folk.data)
+    kwargs["progress"] = True
+    _assert_same_bunch(load_bach_chorales(data_home=par, n_jobs=2, **kwargs), bach)
+    assert "bach_chorales: 100%" in capsys.readouterr().err
+    _assert_same_bunch(
+        load_folk_tunes(collection="ryansMammoth", data_home=par, n_jobs=2, **kwargs),
+        folk,
+    )
+    # a failing file is counted, never aborts, in the workers too
+    corrupt = tmp_path / "corrupt.musicxml"
+    corrupt.write_text("<score-partwise><part id='P1'><measure")
+    paths = music_module._folk_paths(music21, "ryansMammoth")[3:6]
+    paths += [corrupt, tmp_path / "missing.abc"]
+    files = load_music_files(paths, transpose=False)
+    assert files.skipped["unparsable"] == 2
+    _assert_same_bunch(load_music_files(paths, transpose=False, n_jobs=-1), files)
+
+
+def test_sequential_parse_starts_no_process_pool(files, monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("a sequential parse started joblib.Parallel")
+
+    monkeypatch.setattr(music_module, "Parallel", fail)
+    for n_jobs in (None, 1):
+        assert load_music_files(files, transpose=False, n_jobs=n_jobs).n_pieces == 4
+
+
+@pytest.mark.parametrize("n_jobs", [0, "x", 1.5])
+@pytest.mark.parametrize(
+    "loader",
+    [load_bach_chorales, load_folk_tunes, lambda **kw: load_music_files([], **kw)],
+)
+def test_bad_n_jobs_is_refused(loader, n_jobs):
+    with pytest.raises(ValueError, match=r"The 'n_jobs' parameter of load_\w+ must be"):
+        loader(n_jobs=n_jobs)
+
+
 def test_get_data_home_honours_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("SKARVAE_DATA", str(tmp_path / "env"))
     assert get_data_home() == tmp_path / "env"
