@@ -20,13 +20,9 @@ from sklearn.utils._param_validation import (
 
 from skarvae.metrics._disentanglement import _DATA_CONSTRAINTS
 from skarvae.metrics._lasso import _lasso_gram
-from skarvae.metrics._matrices import (
-    _centred_products,
-    _check_latents_attributes,
-    _column_sums,
-    _rows_times,
-)
+from skarvae.metrics._matrices import _check_latents_attributes
 from skarvae.metrics._params import validate_metric_params
+from skarvae.metrics._products import _centred_products, _column_sums, _rows_times
 
 
 def _one_minus_entropy(total, sum_r_log_r, n_outcomes):

@@ -12,13 +12,7 @@ from scipy.stats import t as t_distribution
 from sklearn import get_config
 from sklearn.utils import check_array, check_random_state
 
-from skarvae.metrics._products import (  # noqa: F401 (re-exported)
-    _SINGLE_THREAD_PRODUCT,
-    _centred_products,
-    _column_sums,
-    _cross,
-    _rows_times,
-)
+from skarvae.metrics._products import _centred_products, _column_sums, _cross
 
 #: Variance below which a latent dim counts as constant in the r² matrix, as in
 #: disentanglement_lib's continuous SAP.
