@@ -5,11 +5,18 @@
 
 from numbers import Real
 
+import numpy as np
+import torch
 from sklearn.utils._param_validation import Interval
 
-from skarvae.estimators._attributes import per_attribute
+from skarvae.estimators._attributes import (
+    _by_attribute,
+    _by_name,
+    check_attribute_function,
+    per_attribute,
+)
 from skarvae.estimators._net import _ARNet
-from skarvae.estimators._regularized import _RegularizedVAE
+from skarvae.estimators._regularized import _RegularizedVAE, attribute_ranks
 
 
 class ARVAE(_RegularizedVAE):
@@ -43,6 +50,24 @@ class ARVAE(_RegularizedVAE):
     delta : float, list of float or dict, default=1.0
         Spread of the tanh in the regularization, one value or one per
         attribute.
+    attribute_fns : callable, list or dict, default=None
+        Differentiable torch functions of the decoder output (logits for
+        ``'bce'`` and ``'ce'``), each returning one value per sample: the
+        attributes as the decoder makes them, for the edit loss. One per
+        attribute column in order, or a dict keyed by attribute name that
+        may leave attributes out; for measures,
+        :func:`skarvae.losses.measure_attribute_functions` gives all four.
+        Unused while ``edit_weight`` is 0.
+    edit_weight : float, default=0.0
+        Weight of the edit loss (:func:`skarvae.losses.edit_loss`), which
+        trains the decoder to honour latent edits: each sample's code gets
+        one regularized dim replaced by another sample's, and the attribute
+        of the decoded output (by ``attribute_fns``) must match that other
+        sample's attribute, in units of its training standard deviation.
+        The regularization above orders the *codes*; this makes traversals
+        and :meth:`edit` move the attribute of the *decoded* data in order
+        (see :func:`skarvae.metrics.edit_fidelity`). It costs one more
+        decoder pass per batch. Requires ``attribute_fns``.
     latent_dim : int, default=None
         Size of the latent code; at least the number of attributes. None
         uses the module's default: 8 for ``"mlp"`` and ``"conv"``, 10 for
@@ -126,8 +151,8 @@ class ARVAE(_RegularizedVAE):
         The trained net; ``net_.module_`` is the torch module.
     history_ : pandas.DataFrame
         Per-epoch losses: ``train_loss``/``valid_loss`` (the objective) and
-        the unweighted terms ``*_recon``, ``*_kld``, ``*_ar`` and
-        ``*_ar_<attribute>``.
+        the unweighted terms ``*_recon``, ``*_kld``, ``*_ar``,
+        ``*_ar_<attribute>`` and, with ``edit_weight``, ``*_edit``.
     n_iter_ : int
         Number of epochs run.
     input_shape_ : tuple of int
@@ -170,6 +195,8 @@ class ARVAE(_RegularizedVAE):
         "reg_dims": [None, "array-like", dict],
         "gamma": [Interval(Real, 0, None, closed="left"), "array-like", dict],
         "delta": [Interval(Real, 0, None, closed="neither"), "array-like", dict],
+        "attribute_fns": [None, callable, list, tuple, dict],
+        "edit_weight": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -178,6 +205,8 @@ class ARVAE(_RegularizedVAE):
         reg_dims=None,
         gamma=10.0,
         delta=1.0,
+        attribute_fns=None,
+        edit_weight=0.0,
         latent_dim=None,
         beta=1.0,
         beta_warmup=0,
@@ -201,6 +230,8 @@ class ARVAE(_RegularizedVAE):
         self.reg_dims = reg_dims
         self.gamma = gamma
         self.delta = delta
+        self.attribute_fns = attribute_fns
+        self.edit_weight = edit_weight
         self.latent_dim = latent_dim
         self.beta = beta
         self.beta_warmup = beta_warmup
@@ -229,5 +260,62 @@ class ARVAE(_RegularizedVAE):
             "reg_dims": list(self.reg_dims_.values()),
             "gamma": per_attribute(self.gamma, "gamma", names),
             "delta": per_attribute(self.delta, "delta", names, bound="positive"),
+            "attribute_fns": self._edit_functions(),
+            "edit_weight": self.edit_weight,
             "attribute_names": names,
         }
+
+    def _edit_functions(self):
+        """The attribute function of each attribute (None if absent)."""
+        names = self.attribute_names_in_
+        fns = self.attribute_fns
+        if fns is None:
+            if self.edit_weight:
+                raise ValueError(
+                    "edit_weight > 0 needs attribute_fns: differentiable functions "
+                    "of the decoder output giving the attributes (for measures, "
+                    "skarvae.losses.measure_attribute_functions(vocabulary))."
+                )
+            return [None] * len(names)
+        if isinstance(fns, dict):  # attributes left out get no function
+            fns = {**dict.fromkeys(names), **_by_name(fns, "attribute_fns")}
+        fns = _by_attribute([fns] if callable(fns) else fns, "attribute_fns", names)
+        for name, fn in zip(names, fns):
+            if fn is not None and not callable(fn):
+                raise ValueError(
+                    f"attribute_fns for attribute {name!r} must be callable; "
+                    f"got {fn!r}."
+                )
+        if self.edit_weight and all(fn is None for fn in fns):
+            raise ValueError("edit_weight > 0 needs at least one attribute function.")
+        return fns
+
+    def _net_targets(self, A):
+        ranks = attribute_ranks(A)
+        if not self.edit_weight:
+            return ranks
+        # the edit loss compares decoded attributes with the values themselves
+        return np.hstack([ranks.astype(np.float64), A.reshape(len(A), -1)])
+
+    def _check_net(self, net, X):
+        """Run each attribute function once on the decoder, with clear errors."""
+        if not self.edit_weight:
+            return
+        module = net.module_
+        training = module.training
+        module.eval()
+        try:
+            z = module.encode(torch.as_tensor(X[:2]).to(net.device))[0]
+            for name, fn in zip(self.attribute_names_in_, net.attribute_fns):
+                if fn is None:
+                    continue
+                where, value = check_attribute_function(module.decode, z, fn, name)
+                if not value.requires_grad:
+                    raise ValueError(
+                        f"{where} is not differentiable: its value does not depend "
+                        "on the decoder's weights. Write it with torch operations "
+                        "on the decoder output (no detach, numpy, rounding or "
+                        "argmax)."
+                    )
+        finally:
+            module.train(training)

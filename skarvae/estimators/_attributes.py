@@ -1,4 +1,4 @@
-"""Validation of attribute columns and of per-attribute parameters."""
+"""Validation of attribute columns, per-attribute parameters and functions."""
 
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -7,6 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+import torch
 
 
 def attribute_names(y):
@@ -135,3 +136,27 @@ def resolve_reg_dims(reg_dims, names, latent_dim):
     if len(set(dims)) != len(dims):
         raise ValueError(f"reg_dims must be distinct; got {dims}.")
     return dict(zip(names, (int(d) for d in dims)))
+
+
+def check_attribute_function(decode, z, fn, name):
+    """Run an attribute function on decoded codes ``z``; clear errors if it fails.
+
+    Returns the phrase naming the function, for further messages, and the
+    values.
+    """
+    where = f"The attribute function for {name!r} ({fn!r})"
+    try:
+        value = fn(decode(z))
+    except Exception as exc:
+        raise ValueError(f"{where} failed on the decoder output: {exc}") from exc
+    if not isinstance(value, torch.Tensor) or value.shape != (len(z),):
+        shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value)
+        raise ValueError(
+            f"{where} must return a tensor with one value per sample, shape "
+            f"({len(z)},); got {shape}."
+        )
+    if not value.is_floating_point():
+        raise ValueError(f"{where} must return floating-point values.")
+    if not torch.isfinite(value).all():
+        raise ValueError(f"{where} returned NaN or infinite values.")
+    return where, value

@@ -8,7 +8,11 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval
 
-from skarvae.estimators._attributes import _by_attribute, per_attribute
+from skarvae.estimators._attributes import (
+    _by_attribute,
+    check_attribute_function,
+    per_attribute,
+)
 from skarvae.estimators._net import _Annealing, _GLSRNet
 from skarvae.estimators._regularized import _RegularizedVAE
 from skarvae.losses import attribute_derivatives
@@ -324,21 +328,7 @@ def _check_decoder_forward_ad(module, z, device):
 
 
 def _check_attribute_fn(decode, z, fn, dim, name):
-    where = f"The attribute function for {name!r} ({fn!r})"
-    try:
-        value = fn(decode(z))
-    except Exception as exc:
-        raise ValueError(f"{where} failed on the decoder output: {exc}") from exc
-    if not isinstance(value, torch.Tensor) or value.shape != (len(z),):
-        shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value)
-        raise ValueError(
-            f"{where} must return a tensor with one value per sample, shape "
-            f"({len(z)},); got {shape}."
-        )
-    if not value.is_floating_point():
-        raise ValueError(f"{where} must return floating-point values.")
-    if not torch.isfinite(value).all():
-        raise ValueError(f"{where} returned NaN or infinite values.")
+    where, _ = check_attribute_function(decode, z, fn, name)
     try:
         _, derivative = attribute_derivatives(decode, z, [fn], [dim])
     except Exception as exc:

@@ -12,6 +12,7 @@ from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skarvae.losses import (
     attribute_derivatives,
     attribute_regularization,
+    edit_loss,
     gaussian_kl,
     glsr_regularization,
     reconstruction_loss,
@@ -234,22 +235,60 @@ class _VAENet(NeuralNet):
 
 
 class _ARNet(_VAENet):
-    """Adds ``sum_l gamma_l * AR_l``, the AR-VAE regularization (Eq. 8)."""
+    """Adds ``sum_l gamma_l * AR_l``, the AR-VAE regularization (Eq. 8).
+
+    With ``edit_weight > 0`` it also adds ``edit_weight`` times the edit loss
+    (:func:`skarvae.losses.edit_loss`) of the ``attribute_fns``; the targets
+    then hold the attribute ranks followed by the attribute values, and the
+    loss measures errors in the training standard deviations of the values.
+    """
 
     reg_name = "ar"
 
-    def __init__(self, *args, reg_dims=(), gamma=(), delta=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        reg_dims=(),
+        gamma=(),
+        delta=(),
+        attribute_fns=(),
+        edit_weight=0.0,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.reg_dims = list(reg_dims)
         self.gamma = list(gamma)
         self.delta = list(delta)
+        self.attribute_fns = list(attribute_fns)
+        self.edit_weight = edit_weight
+
+    def partial_fit(self, X, y=None, **fit_params):
+        if self.edit_weight and y is not None:
+            spread = y[:, len(self.reg_dims) :].std(axis=0)
+            self.edit_scale = [float(s) if s > 0 else 1.0 for s in spread]
+        return super().partial_fit(X, y, **fit_params)
 
     def _regularizer(self, y_pred, y_true, terms):
         z = y_pred[3]
         gamma, delta, dims = self._constants("gamma", "delta", "reg_dims")
-        ar = attribute_regularization(z[:, dims], y_true.to(self.device), delta)
+        y_true = y_true.to(self.device)
+        k = len(self.reg_dims)
+        ar = attribute_regularization(z[:, dims], y_true[:, :k], delta)
         terms["ar"] = ar.detach()
-        return (gamma * ar).sum()
+        loss = (gamma * ar).sum()
+        if self.edit_weight:
+            (scale,) = self._constants("edit_scale")
+            edit = edit_loss(
+                self.module_.decode,
+                z.detach(),
+                y_true[:, k:],
+                self.attribute_fns,
+                self.reg_dims,
+                scale=scale,
+            )
+            terms["edit"] = edit.detach()
+            loss = loss + self.edit_weight * edit
+        return loss
 
 
 class _GLSRNet(_VAENet):

@@ -70,8 +70,12 @@ class _RegularizedVAE(_AttributeEditingMixin, _BaseVAE):
         self.attribute_names_in_ = names
         self.reg_dims_ = resolve_reg_dims(self.reg_dims, names, self.latent_dim_)
         self._regularization()  # check the per-attribute settings before training
-        self._fit(X, attribute_ranks(A))
+        self._fit(X, self._net_targets(A))
         return self._fit_calibration(X, A, y)
+
+    def _net_targets(self, A):
+        """What the net trains on for attribute values ``A``: their ranks."""
+        return attribute_ranks(A)
 
     def _latent_names(self):
         names = super()._latent_names()

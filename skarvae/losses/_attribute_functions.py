@@ -165,10 +165,3 @@ class ExpectedMeanPitch(_AttributeFunction):
         probs = torch.softmax(output, dim=-1)
         notes = (probs @ mask).sum(dim=1)
         return (probs @ midi).sum(dim=1) / notes.clamp_min(1e-8)
-
-
-#: Built-in attribute functions by name; ``skarvae.load`` rebuilds only these.
-ATTRIBUTE_FUNCTIONS = {
-    cls.__name__: cls
-    for cls in (MeanIntensity, Centroid, ExpectedNoteDensity, ExpectedMeanPitch)
-}
