@@ -18,11 +18,21 @@ time. All use the cosine learning-rate schedule, batch 256, latent 32,
 summed over the 24 tokens instead of averaged) and ``beta=0.3``;
 ``--beta 0.024`` gives the paper's ``beta=1e-3``.
 
+``--edit-weights 0 3`` trains one ARVAE per weight of the edit loss
+(``edit_weight``, with :func:`skarvae.losses.measure_attribute_functions`)
+and every ARVAE row reports its edit fidelity: the median Spearman
+correlation between the values asked for by editing each held-out measure
+and the attribute measured on the decoded measure
+(:func:`skarvae.metrics.edit_fidelity`, 10 steps).
+
 Run from the repository root::
 
     python benchmarks/bench_music_models.py                     # every measure
     python benchmarks/bench_music_models.py --n-train 20000 \\
         --networks token_mlp:10 token_conv:10 measure_vae:1    # quicker
+    python benchmarks/bench_music_models.py --networks token_mlp:25 \\
+        --lr 3e-3 --lr-schedule constant --delta 3 1 1 1 \\
+        --edit-weights 0 1 3                                   # the edit loss
 """
 
 # Authors: The skarvae developers
@@ -37,6 +47,13 @@ import torch
 from _tables import markdown_table
 
 METRICS = ["interpretability", "modularity", "mig", "sap", "scc"]
+#: Short column names of the edit fidelity per attribute.
+ABBREVIATIONS = {
+    "rhythmic_complexity": "rc",
+    "pitch_range": "pr",
+    "note_density": "nd",
+    "contour": "co",
+}
 
 #: Per-network constructor settings.
 NETWORKS = {
@@ -55,7 +72,12 @@ def load(corpus):
 
 
 def fit_and_score(model, X, A, test, reg_dims):
-    from skarvae.metrics import disentanglement_report, reconstruction_accuracy
+    from skarvae.metrics import (
+        disentanglement_report,
+        edit_fidelity,
+        reconstruction_accuracy,
+    )
+    from skarvae.music import measure_attributes
 
     start = time.perf_counter()
     if A is None:
@@ -70,11 +92,20 @@ def fit_and_score(model, X, A, test, reg_dims):
     accuracy = reconstruction_accuracy(
         test.data, model.inverse_transform(Z), kind="tokens"
     )
-    return fit_s, accuracy, report
+    edits = None
+    if A is not None:
+        edits = edit_fidelity(
+            model,
+            test.data,
+            lambda ids: measure_attributes(ids, vocabulary=test.vocabulary),
+            n_steps=10,
+        )["spearman"]
+    return fit_s, accuracy, report, edits
 
 
 def run(corpus, args):
     from skarvae.estimators import ARVAE, BetaVAE
+    from skarvae.losses import measure_attribute_functions
 
     train, test = load(corpus)
     rng = np.random.default_rng(args.random_state)
@@ -92,7 +123,7 @@ def run(corpus, args):
             "module_params": {"n_tokens": len(train.vocabulary)},
             "beta": args.beta,
             "lr": args.lr,
-            "lr_schedule": "cosine",
+            "lr_schedule": args.lr_schedule,
             "batch_size": args.batch_size,
             "max_epochs": epochs,
             "validation_fraction": None,
@@ -100,12 +131,21 @@ def run(corpus, args):
             **NETWORKS.get(network, {}),
         }
         delta = args.delta[0] if len(args.delta) == 1 else list(args.delta)
-        models = {"ARVAE": ARVAE(gamma=args.gamma, delta=delta, **common)}
+        models = {}
+        for weight in args.edit_weights:
+            name = f"ARVAE edit {weight:g}" if weight else "ARVAE"
+            models[name] = ARVAE(
+                gamma=args.gamma,
+                delta=delta,
+                attribute_fns=measure_attribute_functions(train.vocabulary),
+                edit_weight=weight,
+                **common,
+            )
         if args.baseline:
             models["BetaVAE"] = BetaVAE(**common)
         for name, model in models.items():
-            regularized = name == "ARVAE"
-            fit_s, accuracy, report = fit_and_score(
+            regularized = name.startswith("ARVAE")
+            fit_s, accuracy, report, edits = fit_and_score(
                 model,
                 X,
                 A if regularized else None,
@@ -117,6 +157,8 @@ def run(corpus, args):
             row |= {"epochs": epochs, "s_per_epoch": epoch_s, "fit_s": fit_s}
             row |= {"token_accuracy": accuracy}
             row |= report.loc["mean", METRICS].astype(float).to_dict()
+            if edits is not None:
+                row |= {f"edit_{short}": edits[a] for a, short in ABBREVIATIONS.items()}
             results.append(row)
             print(
                 f"{corpus} {network} {name}: {len(X):,} training measures, "
@@ -125,6 +167,8 @@ def run(corpus, args):
                 flush=True,
             )
             print(report[METRICS].round(3).to_string(), flush=True)
+            if edits is not None:
+                print(f"edit fidelity (Spearman): {edits.round(3).to_dict()}")
     return results
 
 
@@ -144,6 +188,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--lr-schedule", default="cosine", choices=["constant", "cosine", "onecycle"]
+    )
     parser.add_argument("--latent-dim", type=int, default=8)
     parser.add_argument("--beta", type=float, default=0.3)
     parser.add_argument("--gamma", type=float, default=24.0)
@@ -154,6 +201,13 @@ def main():
         default=[10.0, 1.0, 1.0, 1.0],
         help="one value, or one per attribute (rhythmic complexity, pitch range, "
         "note density, contour)",
+    )
+    parser.add_argument(
+        "--edit-weights",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        help="one ARVAE per edit_weight (0: no edit loss)",
     )
     parser.add_argument("--baseline", action="store_true", help="also fit BetaVAE")
     parser.add_argument("--threads", type=int, default=1)
