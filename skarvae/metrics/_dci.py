@@ -143,7 +143,11 @@ def _lasso_scores(Z, A, train, test, alpha, sums=None):
     Z_test, A_test = Z.take(test, axis=0), A.take(test, axis=0)
     Z_train, A_train = Z.take(train, axis=0), A.take(train, axis=0)
     n, n_test = train.shape[0], test.shape[0]
-    a_test_sum = _column_sums(A_test)
+    # The test attributes one row each, so that per-attribute offsets and
+    # sums run along contiguous rows (on a narrow C-ordered array numpy
+    # loops over its rows).
+    A_test = A_test.T.copy()
+    a_test_sum = np.add.reduce(A_test, axis=1)
     if sums is not None:
         sums = (sums[0] - _column_sums(Z_test), sums[1] - a_test_sum)
     gram, Xy, z_norm2, a_norm2, z_mean, a_mean = _centred_products(
@@ -164,11 +168,12 @@ def _lasso_scores(Z, A, train, test, alpha, sums=None):
     # @ coef * a_std; the sign of the residual does not matter to R².
     weights = coef * a_std
     weights *= z_scale[:, np.newaxis]
-    residual = A_test - (a_mean - z_mean @ weights)
-    residual -= _rows_times(Z_test, weights)
-    ss_res = _column_sums(np.square(residual, out=residual))
-    centred = A_test - a_test_sum / n_test
-    ss_tot = _column_sums(np.square(centred, out=centred))
+    residual = _rows_times(Z_test, weights, transposed=True)
+    residual -= A_test
+    residual += (a_mean - z_mean @ weights)[:, np.newaxis]
+    ss_res = np.add.reduce(np.square(residual, out=residual), axis=1)
+    A_test -= (a_test_sum / n_test)[:, np.newaxis]
+    ss_tot = np.add.reduce(np.square(A_test, out=A_test), axis=1)
     # As r2_score: a constant test column scores 1 without error, 0 with some.
     r2 = np.where(ss_res == 0, 1.0, 0.0)
     np.divide(ss_tot - ss_res, ss_tot, out=r2, where=ss_tot > 0)
