@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import threading
-from math import ceil
+from math import ceil, log
 from numbers import Integral, Real
 
 import numpy as np
@@ -33,9 +33,15 @@ def _one_minus_entropy(total, sum_r_log_r, n_outcomes):
     """
     if n_outcomes == 1:
         return np.ones(total.shape)
-    safe = np.where(total > 0, total, 1.0)
-    entropy = np.where(total > 0, np.log(safe) - sum_r_log_r / safe, np.log(n_outcomes))
-    return 1.0 - entropy / np.log(n_outcomes)
+    positive = total > 0
+    safe = np.where(positive, total, 1.0)
+    # 1 - (log(total) - sum(r log r) / total) / log(n_outcomes)
+    score = np.log(safe)
+    score -= sum_r_log_r / safe
+    score *= -1.0 / log(n_outcomes)
+    score += 1.0
+    score[~positive] = 0.0
+    return score
 
 
 def _dci_from_importance(importance):
@@ -48,14 +54,18 @@ def _dci_from_importance(importance):
     R = np.abs(importance)
     n_dims, n_attributes = R.shape
     r_log_r = xlogy(R, R)
-    dim_total, attribute_total = R.sum(axis=1), R.sum(axis=0)
-    per_dim = _one_minus_entropy(dim_total, r_log_r.sum(axis=1), n_attributes)
-    per_attribute = _one_minus_entropy(attribute_total, r_log_r.sum(axis=0), n_dims)
-    total = dim_total.sum()
+    dim_total, attribute_total = np.add.reduce(R, axis=1), np.add.reduce(R, axis=0)
+    per_dim = _one_minus_entropy(
+        dim_total, np.add.reduce(r_log_r, axis=1), n_attributes
+    )
+    per_attribute = _one_minus_entropy(
+        attribute_total, np.add.reduce(r_log_r, axis=0), n_dims
+    )
+    total = float(np.add.reduce(dim_total))
     if total <= 0:
         return 0.0, 0.0, per_dim, per_attribute
-    disentanglement = float(per_dim @ dim_total / total)
-    completeness = float(per_attribute @ attribute_total / total)
+    disentanglement = float(per_dim @ dim_total) / total
+    completeness = float(per_attribute @ attribute_total) / total
     return disentanglement, completeness, per_dim, per_attribute
 
 
@@ -316,7 +326,12 @@ def _dci_result(importance, informativeness, names, return_details):
     disentanglement, completeness, per_dim, per_attribute = _dci_from_importance(
         importance
     )
-    scores = (disentanglement, completeness, float(np.mean(informativeness)))
+    informativeness_mean = float(np.add.reduce(informativeness))
+    scores = (
+        disentanglement,
+        completeness,
+        informativeness_mean / informativeness.shape[0],
+    )
     if not return_details:
         return scores
     return Bunch(
@@ -327,6 +342,6 @@ def _dci_result(importance, informativeness, names, return_details):
         per_dim=per_dim,
         completeness_per_attribute=per_attribute,
         informativeness_per_attribute=informativeness,
-        dims=np.argmax(importance, axis=0),
+        dims=importance.argmax(axis=0),
         attribute_names=names,
     )
