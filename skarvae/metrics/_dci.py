@@ -194,7 +194,7 @@ def _dci_from_data(Z, A, *, model, alpha, test_size, random_state, sums=None):
     """Fit one regressor per attribute; return importances (D, K) and test R² (K,).
 
     The split is that of ``train_test_split``. The Lasso fits every attribute
-    at once on the shared Gram matrix (``_standardized_lasso``), without
+    at once on the shared Gram matrix (``_lasso_scores``), without
     re-validating the arrays built here. ``sums`` are the column sums of Z and
     A if known: the training sums are then those minus the test rows' sums.
     """
