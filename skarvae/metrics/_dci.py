@@ -96,6 +96,9 @@ def _train_test_indices(n_samples, test_size, random_state):
 #: The last permutation drawn for an int seed: (n_samples, seed, permutation).
 _LAST_PERMUTATION = (None, None, None)
 
+#: Most samples of a remembered permutation (8 MiB of indices).
+_MAX_REMEMBERED_SAMPLES = 2**20
+
 _SEEDED = threading.local()
 
 
@@ -106,10 +109,12 @@ def _permutation(n_samples, random_state):
     the seed; it costs more than a tenth of ``dci_score`` at n = 10,000, and
     scorers call the metric again and again with the same seed on data of
     the same size. The last one is kept (read-only, shared by the callers,
-    which only index with it) and handed out again for the same pair.
+    which only index with it) and handed out again for the same pair, up to
+    ``_MAX_REMEMBERED_SAMPLES`` samples (beyond, drawing it is a small part
+    of the metric's time).
     """
     global _LAST_PERMUTATION
-    if not isinstance(random_state, Integral):
+    if not isinstance(random_state, Integral) or n_samples > _MAX_REMEMBERED_SAMPLES:
         return _random_state(random_state).permutation(n_samples)
     n, seed, permutation = _LAST_PERMUTATION
     if n != n_samples or seed != random_state:

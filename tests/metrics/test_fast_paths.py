@@ -117,6 +117,9 @@ def test_split_of_an_int_seed_is_remembered_read_only():
         expected = train_test_split(np.arange(300), test_size=0.25, random_state=seed)
         for a, b in zip(ours, expected):
             np.testing.assert_array_equal(a, b)
+    # Beyond 2**20 samples the permutation is drawn again.
+    large = _train_test_indices(2**20 + 1, 0.25, 11)[1]
+    assert not np.shares_memory(large, _train_test_indices(2**20 + 1, 0.25, 11)[1])
     # A RandomState instance is drawn from on every call, as sklearn does.
     rng, reference = np.random.RandomState(0), np.random.RandomState(0)
     for _ in range(2):
