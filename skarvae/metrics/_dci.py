@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import threading
-from math import ceil
+from math import ceil, log
 from numbers import Integral, Real
 
 import numpy as np
@@ -33,9 +33,15 @@ def _one_minus_entropy(total, sum_r_log_r, n_outcomes):
     """
     if n_outcomes == 1:
         return np.ones(total.shape)
-    safe = np.where(total > 0, total, 1.0)
-    entropy = np.where(total > 0, np.log(safe) - sum_r_log_r / safe, np.log(n_outcomes))
-    return 1.0 - entropy / np.log(n_outcomes)
+    positive = total > 0
+    safe = np.where(positive, total, 1.0)
+    # 1 - (log(total) - sum(r log r) / total) / log(n_outcomes)
+    score = np.log(safe)
+    score -= sum_r_log_r / safe
+    score *= -1.0 / log(n_outcomes)
+    score += 1.0
+    score[~positive] = 0.0
+    return score
 
 
 def _dci_from_importance(importance):
@@ -48,14 +54,18 @@ def _dci_from_importance(importance):
     R = np.abs(importance)
     n_dims, n_attributes = R.shape
     r_log_r = xlogy(R, R)
-    dim_total, attribute_total = R.sum(axis=1), R.sum(axis=0)
-    per_dim = _one_minus_entropy(dim_total, r_log_r.sum(axis=1), n_attributes)
-    per_attribute = _one_minus_entropy(attribute_total, r_log_r.sum(axis=0), n_dims)
-    total = dim_total.sum()
+    dim_total, attribute_total = np.add.reduce(R, axis=1), np.add.reduce(R, axis=0)
+    per_dim = _one_minus_entropy(
+        dim_total, np.add.reduce(r_log_r, axis=1), n_attributes
+    )
+    per_attribute = _one_minus_entropy(
+        attribute_total, np.add.reduce(r_log_r, axis=0), n_dims
+    )
+    total = float(np.add.reduce(dim_total))
     if total <= 0:
         return 0.0, 0.0, per_dim, per_attribute
-    disentanglement = float(per_dim @ dim_total / total)
-    completeness = float(per_attribute @ attribute_total / total)
+    disentanglement = float(per_dim @ dim_total) / total
+    completeness = float(per_attribute @ attribute_total) / total
     return disentanglement, completeness, per_dim, per_attribute
 
 
@@ -63,19 +73,6 @@ def _importance_model(model, random_state):
     if model == "random_forest":
         return RandomForestRegressor(n_estimators=10, random_state=random_state)
     return clone(model)
-
-
-def _r2_columns(y, residual, y_sum):
-    """R² of each column from the residuals and the column sums of y.
-
-    As ``r2_score`` computes it: a constant column scores 1 without error, 0
-    with some.
-    """
-    ss_res = _column_sums(residual * residual)
-    y_c = y - y_sum / y.shape[0]
-    ss_tot = _column_sums(y_c * y_c)
-    exact = np.where(ss_res == 0, 1.0, 0.0)
-    return np.divide(ss_tot - ss_res, ss_tot, out=exact, where=ss_tot > 0)
 
 
 def _train_test_indices(n_samples, test_size, random_state):
@@ -92,11 +89,39 @@ def _train_test_indices(n_samples, test_size, random_state):
             "train_size=None, the resulting train set will be empty. Adjust any "
             "of the aforementioned parameters."
         )
-    permutation = _random_state(random_state).permutation(n_samples)
+    permutation = _permutation(n_samples, random_state)
     return permutation[n_test:], permutation[:n_test]
 
 
+#: The last permutation drawn for an int seed: (n_samples, seed, permutation).
+_LAST_PERMUTATION = (None, None, None)
+
+#: Most samples of a remembered permutation (8 MiB of indices).
+_MAX_REMEMBERED_SAMPLES = 2**20
+
 _SEEDED = threading.local()
+
+
+def _permutation(n_samples, random_state):
+    """``check_random_state(random_state).permutation(n_samples)``, remembered.
+
+    The permutation of an int seed is a pure function of ``n_samples`` and
+    the seed; it costs more than a tenth of ``dci_score`` at n = 10,000, and
+    scorers call the metric again and again with the same seed on data of
+    the same size. The last one is kept (read-only, shared by the callers,
+    which only index with it) and handed out again for the same pair, up to
+    ``_MAX_REMEMBERED_SAMPLES`` samples (beyond, drawing it is a small part
+    of the metric's time).
+    """
+    global _LAST_PERMUTATION
+    if not isinstance(random_state, Integral) or n_samples > _MAX_REMEMBERED_SAMPLES:
+        return _random_state(random_state).permutation(n_samples)
+    n, seed, permutation = _LAST_PERMUTATION
+    if n != n_samples or seed != random_state:
+        permutation = _random_state(random_state).permutation(n_samples)
+        permutation.flags.writeable = False
+        _LAST_PERMUTATION = (n_samples, int(random_state), permutation)
+    return permutation
 
 
 def _random_state(random_state):
@@ -115,54 +140,72 @@ def _random_state(random_state):
     return rng
 
 
-def _standardized_lasso(Z_train, A_train, alpha, sums=None):
-    """Lasso coefficients (D, K) of standardized attributes on standardized latents.
+def _lasso_scores(Z, A, train, test, alpha, sums=None):
+    """Lasso importances (D, K) and held-out R² (K,) of every attribute.
 
-    What ``Lasso(alpha).fit`` gives for each attribute once both sides are
-    standardized with the training mean and std: the centred Gram matrix and
-    products with the targets, scaled, go to one coordinate descent of every
-    attribute (``_lasso_gram``). Returns the coefficients and the training
-    means and stds (a zero std counts as 1). ``sums`` are the column sums of
-    the training rows if known.
+    What ``Lasso(alpha).fit`` gives for each attribute once latents and
+    attribute are standardized with the training mean and std (a zero std
+    counts as 1), and its ``score`` on the test rows: the centred Gram matrix
+    of the training latents and their products with the attributes, scaled
+    to the standardized data, go to one coordinate descent per attribute
+    (``_lasso_gram``); R² is the same on the attributes' own scale, so the
+    test rows are predicted there, in one product, without standardizing
+    them. ``sums`` are the column sums of Z and A if known; the training sums
+    are then those minus the test rows' sums. Every step works on all the
+    attributes at once, in as few numpy calls as it can: at n = 10,000 a
+    call's fixed cost weighs as much as the arithmetic.
     """
-    n = Z_train.shape[0]
+    Z_test, A_test = Z.take(test, axis=0), A.take(test, axis=0)
+    Z_train, A_train = Z.take(train, axis=0), A.take(train, axis=0)
+    n, n_test = train.shape[0], test.shape[0]
+    # The test attributes one row each, so that per-attribute offsets and
+    # sums run along contiguous rows (on a narrow C-ordered array numpy
+    # loops over its rows).
+    A_test = A_test.T.copy()
+    a_test_sum = np.add.reduce(A_test, axis=1)
+    if sums is not None:
+        sums = (sums[0] - _column_sums(Z_test), sums[1] - a_test_sum)
     gram, Xy, z_norm2, a_norm2, z_mean, a_mean = _centred_products(
         Z_train, A_train, gram=True, sums=sums
     )
-    z_std = np.sqrt(np.where(z_norm2 > 0, z_norm2 / n, 1.0))
-    a_std = np.sqrt(np.where(a_norm2 > 0, a_norm2 / n, 1.0))
-    coef = _lasso_gram(
-        gram / (z_std[:, np.newaxis] * z_std),
-        Xy / (z_std[:, np.newaxis] * a_std),
-        a_norm2 / a_std**2,
-        alpha * n,
-    )
-    return coef, (z_mean, z_std), (a_mean, a_std)
+    # n * variance of every latent and attribute (a constant column: n, so
+    # that its std counts as 1), then 1 / std of the latents and the
+    # attributes' std.
+    scale = np.concatenate((z_norm2, a_norm2))
+    scale[scale <= 0] = n
+    np.sqrt(np.divide(n, scale, out=scale), out=scale)
+    z_scale, a_std = scale[: z_norm2.shape[0]], 1.0 / scale[z_norm2.shape[0] :]
+    gram *= z_scale
+    gram *= z_scale[:, np.newaxis]
+    Xy *= z_scale[:, np.newaxis]
+    coef = _lasso_gram(gram, Xy / a_std, a_norm2 / (a_std * a_std), alpha * n)
+    # Predictions on the attributes' scale, a_mean + ((z - z_mean) * z_scale)
+    # @ coef * a_std; the sign of the residual does not matter to R².
+    weights = coef * a_std
+    weights *= z_scale[:, np.newaxis]
+    residual = _rows_times(Z_test, weights, transposed=True)
+    residual -= A_test
+    residual += (a_mean - z_mean @ weights)[:, np.newaxis]
+    ss_res = np.add.reduce(np.square(residual, out=residual), axis=1)
+    A_test -= (a_test_sum / n_test)[:, np.newaxis]
+    ss_tot = np.add.reduce(np.square(A_test, out=A_test), axis=1)
+    # As r2_score: a constant test column scores 1 without error, 0 with some.
+    r2 = np.where(ss_res == 0, 1.0, 0.0)
+    np.divide(ss_tot - ss_res, ss_tot, out=r2, where=ss_tot > 0)
+    return np.abs(coef, out=coef), r2
 
 
 def _dci_from_data(Z, A, *, model, alpha, test_size, random_state, sums=None):
     """Fit one regressor per attribute; return importances (D, K) and test R² (K,).
 
     The split is that of ``train_test_split``. The Lasso fits every attribute
-    at once on the shared Gram matrix (``_standardized_lasso``), without
+    at once on the shared Gram matrix (``_lasso_scores``), without
     re-validating the arrays built here. ``sums`` are the column sums of Z and
     A if known: the training sums are then those minus the test rows' sums.
     """
     train, test = _train_test_indices(Z.shape[0], test_size, random_state)
     if model == "lasso":
-        Z_test, A_test = Z.take(test, axis=0), A.take(test, axis=0)
-        a_test_sum = _column_sums(A_test)
-        if sums is not None:
-            sums = (sums[0] - _column_sums(Z_test), sums[1] - a_test_sum)
-        coef, (z_mean, z_std), (a_mean, a_std) = _standardized_lasso(
-            Z.take(train, axis=0), A.take(train, axis=0), alpha, sums
-        )
-        # R² is the same on the attributes' own scale: predict them there,
-        # a_mean + a_std * ((Z - z_mean) / z_std) @ coef, in one product.
-        weights = coef * (a_std / z_std[:, np.newaxis])
-        residual = A_test - (a_mean - z_mean @ weights)
-        residual -= _rows_times(Z_test, weights)
-        return np.abs(coef), _r2_columns(A_test, residual, a_test_sum)
+        return _lasso_scores(Z, A, train, test, alpha, sums)
     Z_train, Z_test = Z[train], Z[test]
     mean, std = Z_train.mean(axis=0), Z_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
@@ -288,7 +331,12 @@ def _dci_result(importance, informativeness, names, return_details):
     disentanglement, completeness, per_dim, per_attribute = _dci_from_importance(
         importance
     )
-    scores = (disentanglement, completeness, float(np.mean(informativeness)))
+    informativeness_mean = float(np.add.reduce(informativeness))
+    scores = (
+        disentanglement,
+        completeness,
+        informativeness_mean / informativeness.shape[0],
+    )
     if not return_details:
         return scores
     return Bunch(
@@ -299,6 +347,6 @@ def _dci_result(importance, informativeness, names, return_details):
         per_dim=per_dim,
         completeness_per_attribute=per_attribute,
         informativeness_per_attribute=informativeness,
-        dims=np.argmax(importance, axis=0),
+        dims=importance.argmax(axis=0),
         attribute_names=names,
     )

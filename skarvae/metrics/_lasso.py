@@ -52,22 +52,13 @@ def _lasso_gram_kernel(gram, Xy, y_norm2, alpha, tol, max_iter):
     q = np.ascontiguousarray(Xy.T, dtype=np.float64)
     # The kernel reads y only for y @ y.
     y = np.sqrt(np.asarray(y_norm2, dtype=np.float64))
-    coef = np.empty(q.shape)
+    # Each row starts at 0 and is updated in place by the kernel.
+    coef = np.zeros(q.shape)
     rng = _NoShuffle()
     for k in range(q.shape[0]):
-        coef[k] = enet_coordinate_descent_gram(
-            np.zeros(q.shape[1]),
-            alpha,
-            0.0,
-            gram,
-            q[k],
-            y[k : k + 1],
-            max_iter,
-            tol,
-            rng,
-            random=False,
-            positive=False,
-        )[0]
+        enet_coordinate_descent_gram(
+            coef[k], alpha, 0.0, gram, q[k], y[k : k + 1], max_iter, tol, rng, 0, 0
+        )
     return coef.T
 
 

@@ -9,9 +9,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 from scipy.stats import t as t_distribution
-from sklearn import get_config
 from sklearn.utils import check_array, check_random_state
 
+from skarvae.metrics._params import _config_value
 from skarvae.metrics._products import _centred_products, _column_sums, _cross
 
 #: Variance below which a latent dim counts as constant in the r² matrix, as in
@@ -55,7 +55,7 @@ def _as_checked_array(X, input_name, ensure_2d):
         and X.shape[0] > 0
         and X.shape[-1] > 0
     ):
-        if get_config()["assume_finite"]:
+        if _config_value("assume_finite"):
             return X, None
         with np.errstate(over="ignore", invalid="ignore"):
             sums = _column_sums(X) if X.ndim == 2 else np.array([X.sum()])
@@ -71,18 +71,22 @@ def _as_checked_array(X, input_name, ensure_2d):
     return X, None
 
 
-def _constant_columns(A):
-    """Whether each column holds one value only (exact, NaN counts as varying).
+def _first_constant_column(A):
+    """Index of the first column that holds one value only, or None.
 
-    Most columns differ from their first value within a few rows; only the
-    others are compared in full. This is much faster than ``np.ptp`` along
-    the first axis of a C-ordered array.
+    Exact comparison; NaN counts as varying. Most columns differ from their
+    first value within a few rows; only the others are compared in full.
+    This is much faster than ``np.ptp`` along the first axis of a C-ordered
+    array.
     """
     first = A[0]
-    varies = np.any(A[:64] != first, axis=0)
+    varies = (A[:64] != first).any(axis=0)
+    if varies.all():
+        return None
     for k in np.flatnonzero(~varies):
-        varies[k] = np.any(A[:, k] != first[k])
-    return ~varies
+        if not (A[:, k] != first[k]).any():
+            return k
+    return None
 
 
 def _check_latents_attributes(latents, attributes, *, min_samples=2, sums=False):
@@ -111,10 +115,10 @@ def _check_latents_attributes(latents, attributes, *, min_samples=2, sums=False)
             f"At least {min_samples} samples are needed, got n_samples={Z.shape[0]}."
         )
     names = _attribute_names(attributes, A.shape[1])
-    constant = np.flatnonzero(_constant_columns(A))
-    if constant.size:
+    constant = _first_constant_column(A)
+    if constant is not None:
         raise ValueError(
-            f"Attribute {names[constant[0]]!r} is constant; disentanglement "
+            f"Attribute {names[constant]!r} is constant; disentanglement "
             "metrics are undefined for an attribute that does not vary. Drop it."
         )
     if sums:

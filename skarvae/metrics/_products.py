@@ -31,9 +31,16 @@ def _cross(X, Y):
     return out
 
 
-def _rows_times(X, W):
-    """``X @ W`` for tall X (n, D) and small W (D, K), by row blocks (``_cross``)."""
+def _rows_times(X, W, *, transposed=False):
+    """``X @ W`` for tall X (n, D) and small W (D, K), by row blocks (``_cross``).
+
+    With ``transposed``, ``(X @ W).T`` as a C-ordered (K, n) array.
+    """
     rows = max(1, _SINGLE_THREAD_PRODUCT // max(1, X.shape[1] * W.shape[1]))
+    if transposed:
+        W = W.T
+        blocks = [W @ X[start : start + rows].T for start in range(0, X.shape[0], rows)]
+        return blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=1)
     if X.shape[0] <= rows:
         return X @ W
     return np.concatenate(

@@ -14,6 +14,7 @@ from skarvae.metrics import dci_score, sap_score
 from skarvae.metrics._dci import _train_test_indices
 from skarvae.metrics._lasso import _lasso_gram, _lasso_gram_numpy
 from skarvae.metrics._matrices import _check_latents_attributes, _r2_matrix
+from skarvae.metrics._products import _rows_times
 
 
 def _sklearn_lasso(X, Y, alpha, **kwargs):
@@ -102,6 +103,42 @@ def test_split_with_a_random_state_instance_and_an_empty_train_set():
         _train_test_indices(4, 0.9, 0)
     with pytest.raises(ValueError, match="resulting train set will be empty"):
         dci_score(np.eye(4), np.arange(4.0), test_size=0.9)
+
+
+def test_split_of_an_int_seed_is_remembered_read_only():
+    first = _train_test_indices(300, 0.25, 11)
+    again = _train_test_indices(300, 0.4, 11)
+    # The same permutation, cut elsewhere; nobody can change it.
+    assert np.shares_memory(first[0], again[0])
+    with pytest.raises(ValueError, match="read-only"):
+        first[0][0] = 1
+    for seed in (12, 11):
+        ours = _train_test_indices(300, 0.25, seed)
+        expected = train_test_split(np.arange(300), test_size=0.25, random_state=seed)
+        for a, b in zip(ours, expected):
+            np.testing.assert_array_equal(a, b)
+    # Beyond 2**20 samples the permutation is drawn again.
+    large = _train_test_indices(2**20 + 1, 0.25, 11)[1]
+    assert not np.shares_memory(large, _train_test_indices(2**20 + 1, 0.25, 11)[1])
+    # A RandomState instance is drawn from on every call, as sklearn does.
+    rng, reference = np.random.RandomState(0), np.random.RandomState(0)
+    for _ in range(2):
+        ours = _train_test_indices(300, 0.25, rng)
+        expected = train_test_split(
+            np.arange(300), test_size=0.25, random_state=reference
+        )
+        np.testing.assert_array_equal(ours[1], expected[1])
+
+
+def test_rows_times_transposed_in_blocks():
+    rng = np.random.default_rng(0)
+    # 2**18 / (4 * 3) rows per product: four blocks.
+    X, W = rng.normal(size=(70_000, 4)), rng.normal(size=(4, 3))
+    out = _rows_times(X, W, transposed=True)
+    assert out.shape == (3, 70_000)
+    assert out.flags.c_contiguous
+    np.testing.assert_allclose(out, (X @ W).T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(_rows_times(X, W), X @ W, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("offset", [5.0, 1e5])
@@ -233,6 +270,42 @@ def test_lean_wrapper_raises_sklearns_errors():
     assert sap_score(latents=Z, attributes=A) == sap_score(Z, A)
     with config_context(skip_parameter_validation=True):
         assert sap_score(Z, A, return_details=0) == sap_score(Z, A)
+
+
+def test_lean_wrapper_switches_nested_validation_off_and_back_on():
+    from numbers import Integral
+
+    from sklearn import get_config
+    from sklearn.utils._param_validation import Interval, InvalidParameterError
+
+    from skarvae.metrics._params import validate_metric_params
+
+    seen = []
+
+    @validate_metric_params({"x": [Interval(Integral, 0, None, closed="left")]})
+    def func(x=0):
+        seen.append(get_config()["skip_parameter_validation"])
+        if x == 3:
+            raise RuntimeError("inside")
+        return x
+
+    assert func(2) == 2
+    assert seen == [True]
+    assert not get_config()["skip_parameter_validation"]
+    with pytest.raises(RuntimeError, match="inside"):
+        func(3)
+    assert not get_config()["skip_parameter_validation"]
+    # A value remembered as valid does not vouch for another type or value.
+    assert func(1) == 1
+    with pytest.raises(
+        InvalidParameterError, match=r"'x' parameter of .*func must be an int"
+    ):
+        func(1.0)
+    with pytest.raises(
+        InvalidParameterError, match=r"'x' parameter of .*func must be an int"
+    ):
+        func(-1)
+    assert func(x=1) == 1
 
 
 def test_dci_without_sklearns_kernel_uses_the_numpy_descent(monkeypatch):
