@@ -61,19 +61,23 @@ def edit_loss(decode, z, attributes, attribute_fns, dims, *, scale=1.0):
         raise ValueError("edit_loss needs an attribute function; all are None.")
     m = len(z)
     device = z.device
-    rows = torch.arange(m, device=device)
     chosen = torch.as_tensor(active, device=device)[
         torch.randint(len(active), (m,), device=device)
     ]
     donors = torch.randint(m, (m,), device=device)
     columns = torch.as_tensor(list(dims), device=device)[chosen]
     edited = z.clone()
-    edited[rows, columns] = z[donors, columns]
+    edited[torch.arange(m, device=device), columns] = z[donors, columns]
     output = decode(edited)
-    values = torch.zeros(m, len(attribute_fns), device=device, dtype=z.dtype)
+    # each function runs only on the samples whose attribute was drawn
+    values = torch.empty(m, device=device, dtype=z.dtype)
+    counts = torch.bincount(chosen, minlength=len(attribute_fns)).tolist()
     for k in active:
-        values[:, k] = attribute_fns[k](output)
-    error = values[rows, chosen] - attributes[donors, chosen].to(z.dtype)
+        if counts[k]:
+            picked = chosen == k
+            value = attribute_fns[k](output[picked]).to(values.dtype)
+            values = values.masked_scatter(picked, value)
+    error = values - attributes[donors, chosen].to(z.dtype)
     scale = torch.as_tensor(scale, device=device, dtype=z.dtype)
     if scale.ndim:
         scale = scale[chosen]

@@ -110,7 +110,10 @@ def test_zero_weight_ignores_the_functions(mean_data):
             "at least one attribute function",
         ),
         (
-            {"attribute_fns": {"mean": lambda out: out.detach().mean(1)}, "edit_weight": 1.0},
+            {
+                "attribute_fns": {"mean": lambda out: out.detach().mean(1)},
+                "edit_weight": 1.0,
+            },
             "is not differentiable",
         ),
         (
