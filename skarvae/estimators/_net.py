@@ -265,7 +265,7 @@ class _ARNet(_VAENet):
     def partial_fit(self, X, y=None, **fit_params):
         if self.edit_weight and y is not None:
             spread = y[:, len(self.reg_dims) :].std(axis=0)
-            self.edit_scale = [float(s) if s > 0 else 1.0 for s in spread]
+            self.edit_scale_ = [float(s) if s > 0 else 1.0 for s in spread]
         return super().partial_fit(X, y, **fit_params)
 
     def _regularizer(self, y_pred, y_true, terms):
@@ -277,7 +277,7 @@ class _ARNet(_VAENet):
         terms["ar"] = ar.detach()
         loss = (gamma * ar).sum()
         if self.edit_weight:
-            (scale,) = self._constants("edit_scale")
+            (scale,) = self._constants("edit_scale_")
             edit = edit_loss(
                 self.module_.decode,
                 z.detach(),
