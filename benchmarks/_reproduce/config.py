@@ -92,9 +92,10 @@ NETWORKS = {
 # (extra estimator parameters of every fit: the learning-rate schedule) and
 # ``gamma`` and ``delta``, the AR-VAE's regularization weight and sharpness
 # (one value, or one per attribute in the data's column order) where they
-# differ from LOSS_WEIGHTS and DELTA: with 6,000 digits and 30 epochs gamma=10 stops at
-# Interpretability 0.80, gamma=50 reaches 0.88 at the same reconstruction
-# accuracy (docs/networks.md).
+# differ from LOSS_WEIGHTS and DELTA, and ``edit_weight`` (music: the weight
+# of ARVAE's edit loss on the four measure attributes). With 6,000 digits and
+# 30 epochs gamma=10 stops at Interpretability 0.80, gamma=50 reaches 0.88 at
+# the same reconstruction accuracy (docs/networks.md).
 # n_classifier: MNIST digits that train the content classifier.
 FAST_RECIPE = {"lr_schedule": "cosine", "lr_warmup": 0.05}
 SETTINGS = {
@@ -119,13 +120,17 @@ SETTINGS = {
             "recipe": FAST_RECIPE,
             "gamma": 50.0,
         },
-        # The measured MLP runs (constant lr 1e-3, batch 256).
+        # The measured MLP runs (constant lr 1e-3, batch 256), with
+        # the edit loss of the chorales demo (edit_weight, the four measure
+        # attributes as functions of the logits): it makes edits of the
+        # decoded measures follow (docs/networks.md).
         "bach": {
             "n_train": 0,
             "n_test": 0,
             "epochs": 25,
             "lr": 1e-3,
             "batch_size": 256,
+            "edit_weight": 3.0,
         },
         # Folk: lr 3e-3, gamma 100 and a delta of 1 for pitch range and
         # contour lift token accuracy from 0.84 to 0.94 and SAP and SCC
@@ -138,6 +143,7 @@ SETTINGS = {
             "batch_size": 256,
             "gamma": 100.0,
             "delta": [10.0, 1.0, 10.0, 1.0],
+            "edit_weight": 3.0,
         },
         "n_classifier": 2000,
         "sweep": {

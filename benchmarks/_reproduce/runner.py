@@ -45,6 +45,13 @@ def make_model(model, data, seed, args, *, n_epochs=None, **overrides):
         params["delta"] = cfg.get("delta", DELTA[data.kind])
         if "gamma" in cfg:
             params["gamma"] = cfg["gamma"]
+        if cfg.get("edit_weight"):
+            from skarvae.losses import measure_attribute_functions
+
+            params["edit_weight"] = cfg["edit_weight"]
+            params["attribute_fns"] = measure_attribute_functions(
+                data.info["vocabulary"]
+            )
         params.update(overrides)
         return ARVAE(**params)
     return BetaVAE(**params)

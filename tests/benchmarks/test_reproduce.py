@@ -12,6 +12,8 @@ import pytest
 
 reproduce = pytest.importorskip("benchmarks.reproduce")
 from benchmarks._reproduce.config import DELTA  # noqa: E402
+from skarvae.losses import measure_attribute_functions  # noqa: E402
+from skarvae.music import Vocabulary  # noqa: E402
 
 
 @pytest.fixture
@@ -73,6 +75,7 @@ def test_old_mode_flags_are_profile_aliases(flag, profile):
         ("fast", "sprites", "fast_image"),
         ("fast", "mnist", "fast_image"),
         ("fast", "bach", "token_mlp"),
+        ("fast", "folk", "token_mlp"),
         ("paper", "sprites", "dsprites"),
         ("paper", "mnist", "morpho_mnist"),
         ("paper", "folk", "measure_vae"),
@@ -81,7 +84,16 @@ def test_old_mode_flags_are_profile_aliases(flag, profile):
 def test_profile_selects_the_network(profile, dataset, module):
     args = reproduce.parse_args(["--profile", profile])
     A = pd.DataFrame({"a": [0.0]})
-    data = reproduce.Data(dataset, np.zeros((1, 4)), A, np.zeros((1, 4)), A, n_tokens=5)
+    vocabulary = Vocabulary(["C4", "D4"])
+    data = reproduce.Data(
+        dataset,
+        np.zeros((1, 4)),
+        A,
+        np.zeros((1, 4)),
+        A,
+        n_tokens=len(vocabulary),
+        vocabulary=vocabulary,
+    )
     model = reproduce.make_model("ARVAE", data, 0, args)
     assert model.module == module
     assert model.lr == args.settings[dataset]["lr"]
@@ -91,8 +103,12 @@ def test_profile_selects_the_network(profile, dataset, module):
     if "gamma" in cfg:
         assert model.gamma == cfg["gamma"]
     if data.kind == "music":
-        assert model.module_params == {"n_tokens": 5}
+        assert model.module_params == {"n_tokens": len(vocabulary)}
         assert model.recon_loss == "ce"
+    # the fast profile's music models train with the edit loss
+    assert model.edit_weight == cfg.get("edit_weight", 0.0)
+    if model.edit_weight:
+        assert model.attribute_fns == measure_attribute_functions(vocabulary)
 
 
 def test_split_mnist_sizes_and_nan_rows():
