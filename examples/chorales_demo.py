@@ -92,7 +92,7 @@ def parse_args(argv=None):
         "--delta",
         type=float,
         nargs="+",
-        default=[3.0, 1.0, 1.0, 1.0],
+        default=[3.0, 3.0, 1.0, 1.0],
         help="one value, or one per attribute in the order rhythmic_complexity, "
         "pitch_range, note_density, contour",
     )
