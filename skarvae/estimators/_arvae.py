@@ -6,13 +6,12 @@
 from numbers import Real
 
 import numpy as np
-import torch
 from sklearn.utils._param_validation import Interval
 
 from skarvae.estimators._attributes import (
-    _by_attribute,
-    _by_name,
+    attribute_functions,
     check_attribute_function,
+    decoder_probe,
     per_attribute,
 )
 from skarvae.estimators._net import _ARNet
@@ -277,15 +276,7 @@ class ARVAE(_RegularizedVAE):
                     "skarvae.losses.measure_attribute_functions(vocabulary))."
                 )
             return [None] * len(names)
-        if isinstance(fns, dict):  # attributes left out get no function
-            fns = {**dict.fromkeys(names), **_by_name(fns, "attribute_fns")}
-        fns = _by_attribute([fns] if callable(fns) else fns, "attribute_fns", names)
-        for name, fn in zip(names, fns):
-            if fn is not None and not callable(fn):
-                raise ValueError(
-                    f"attribute_fns for attribute {name!r} must be callable; "
-                    f"got {fn!r}."
-                )
+        fns = attribute_functions(fns, names, optional=True)
         if self.edit_weight and all(fn is None for fn in fns):
             raise ValueError("edit_weight > 0 needs at least one attribute function.")
         return fns
@@ -301,11 +292,7 @@ class ARVAE(_RegularizedVAE):
         """Run each attribute function once on the decoder, with clear errors."""
         if not self.edit_weight:
             return
-        module = net.module_
-        training = module.training
-        module.eval()
-        try:
-            z = module.encode(torch.as_tensor(X[:2]).to(net.device))[0]
+        with decoder_probe(net, X) as (module, z):
             for name, fn in zip(self.attribute_names_in_, net.attribute_fns):
                 if fn is None:
                     continue
@@ -317,5 +304,3 @@ class ARVAE(_RegularizedVAE):
                         "on the decoder output (no detach, numpy, rounding or "
                         "argmax)."
                     )
-        finally:
-            module.train(training)

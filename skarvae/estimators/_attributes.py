@@ -3,6 +3,7 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -160,3 +161,38 @@ def check_attribute_function(decode, z, fn, name):
     if not torch.isfinite(value).all():
         raise ValueError(f"{where} returned NaN or infinite values.")
     return where, value
+
+
+def attribute_functions(fns, names, *, optional=False):
+    """One attribute function per attribute, from a callable, a list or a dict.
+
+    With ``optional``, a dict may leave attributes out (they get None) and a
+    list may hold None; otherwise every attribute needs a callable.
+    """
+    if optional and isinstance(fns, dict):
+        fns = {**dict.fromkeys(names), **_by_name(fns, "attribute_fns")}
+    fns = _by_attribute([fns] if callable(fns) else fns, "attribute_fns", names)
+    for name, fn in zip(names, fns):
+        if not (callable(fn) or (optional and fn is None)):
+            raise ValueError(
+                f"attribute_fns for attribute {name!r} must be callable; got {fn!r}."
+            )
+    return fns
+
+
+@contextmanager
+def decoder_probe(net, X):
+    """The module in eval mode and the posterior means of two samples of X.
+
+    For checking attribute functions on real decoder outputs before
+    training; the module's mode is restored afterwards.
+    """
+    module = net.module_
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            z = module.encode(torch.as_tensor(X[:2]).to(net.device))[0]
+        yield module, z
+    finally:
+        module.train(training)

@@ -9,8 +9,9 @@ import torch
 from sklearn.utils._param_validation import Interval
 
 from skarvae.estimators._attributes import (
-    _by_attribute,
+    attribute_functions,
     check_attribute_function,
+    decoder_probe,
     per_attribute,
 )
 from skarvae.estimators._net import _Annealing, _GLSRNet
@@ -237,23 +238,10 @@ class GLSRVAE(_RegularizedVAE):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _attribute_fns(self):
-        names = self.attribute_names_in_
-        fns = self.attribute_fns
-        fns = [fns] if callable(fns) else fns
-        fns = _by_attribute(fns, "attribute_fns", names)
-        for name, fn in zip(names, fns):
-            if not callable(fn):
-                raise ValueError(
-                    f"attribute_fns for attribute {name!r} must be callable; "
-                    f"got {fn!r}."
-                )
-        return fns
-
     def _regularization(self):
         names = self.attribute_names_in_
         return {
-            "attribute_fns": self._attribute_fns(),
+            "attribute_fns": attribute_functions(self.attribute_fns, names),
             "reg_dims": list(self.reg_dims_.values()),
             "gamma": per_attribute(self.gamma, "gamma", names),
             "grad_mean": per_attribute(self.grad_mean, "grad_mean", names, bound=None),
@@ -268,20 +256,12 @@ class GLSRVAE(_RegularizedVAE):
 
     def _check_net(self, net, X):
         """Run each attribute function once on the decoder, with clear errors."""
-        module = net.module_
-        training = module.training
-        module.eval()
-        try:
-            x = torch.as_tensor(X[:2]).to(net.device)
-            with torch.no_grad():
-                z = module.encode(x)[0]
+        with decoder_probe(net, X) as (module, z):
             _check_decoder_forward_ad(module, z, net.device)
             for name, fn, dim in zip(
                 self.attribute_names_in_, net.attribute_fns, net.reg_dims
             ):
                 _check_attribute_fn(module.decode, z, fn, dim, name)
-        finally:
-            module.train(training)
 
 
 def _check_decoder_forward_ad(module, z, device):

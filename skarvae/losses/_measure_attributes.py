@@ -55,6 +55,8 @@ class _TokenAttribute(_AttributeFunction):
                     "midi": midi,
                     "below": below,
                     "gaps": np.diff(levels),
+                    "rhythm": RHYTHMIC_COMPLEXITY_WEIGHTS
+                    / RHYTHMIC_COMPLEXITY_WEIGHTS.sum(),
                 }.items()
             }
         return cache[key]
@@ -104,13 +106,8 @@ class ExpectedRhythmicComplexity(_TokenAttribute):
     """
 
     def __call__(self, output):
-        _, onset, _ = self._onsets(output)
-        weights = torch.as_tensor(
-            RHYTHMIC_COMPLEXITY_WEIGHTS / RHYTHMIC_COMPLEXITY_WEIGHTS.sum(),
-            device=output.device,
-            dtype=output.dtype,
-        )
-        return onset @ weights
+        _, onset, tables = self._onsets(output)
+        return onset @ tables["rhythm"]
 
 
 class ExpectedContour(_TokenAttribute):
@@ -229,6 +226,11 @@ def measure_attribute_functions(vocabulary):
     >>> measure_attributes(measure).round(4).to_numpy().tolist()
     [[0.0554, 0.2692, 0.125, 0.1538]]
     """
+    if not (hasattr(vocabulary, "is_pitch") and hasattr(vocabulary, "midi")):
+        raise TypeError(
+            "vocabulary must be a skarvae.music.Vocabulary (with is_pitch and midi "
+            f"tables); got {type(vocabulary).__name__}."
+        )
     return {
         "rhythmic_complexity": ExpectedRhythmicComplexity(vocabulary),
         "pitch_range": ExpectedPitchRange(vocabulary),

@@ -90,3 +90,8 @@ def test_bad_tables_are_rejected():
         ExpectedContour(is_pitch=[False, True])
     with pytest.raises(ValueError, match="one entry per token"):
         ExpectedPitchRange(is_pitch=[False, True], midi=[0.0, 60.0, 62.0])
+
+
+def test_measure_functions_need_a_vocabulary():
+    with pytest.raises(TypeError, match=r"must be a skarvae\.music\.Vocabulary"):
+        measure_attribute_functions(["C4", "D4"])
