@@ -86,6 +86,12 @@ def parse_args(argv=None):
     parser.add_argument("--lr-schedule", default="constant")
     parser.add_argument("--latent-dim", type=int, default=8)
     parser.add_argument("--hidden-dims", type=int, nargs="+", default=[512, 256])
+    parser.add_argument(
+        "--pool-dim",
+        type=int,
+        default=0,
+        help="size of the encoder's pooled token embedding (0: none)",
+    )
     parser.add_argument("--beta", type=float, default=0.3)
     parser.add_argument("--gamma", type=float, default=24.0)
     parser.add_argument(
@@ -201,6 +207,7 @@ def main(argv=None):
     common = {
         "module": "token_mlp",
         "hidden_dims": tuple(args.hidden_dims),
+        "module_params": {"pool_dim": args.pool_dim} if args.pool_dim else None,
         "latent_dim": args.latent_dim,
         "beta": args.beta,
         "lr": args.lr,

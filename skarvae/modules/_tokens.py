@@ -52,6 +52,12 @@ class TokenMLPVAE(VAEModule):
         Activation after every hidden layer.
     dropout : float, default=0.0
         Dropout probability after every hidden layer.
+    pool_dim : int, default=0
+        Size of a per-token embedding whose maximum and minimum over the
+        positions feed the first hidden layer too (0: none). An MLP on the
+        concatenated positions finds extremes over the sequence hard to
+        compute (the highest and the lowest pitch of a measure, hence its
+        pitch range); the pooled features give them directly.
 
     Examples
     --------
@@ -74,9 +80,12 @@ class TokenMLPVAE(VAEModule):
         hidden_dims=(512, 256),
         activation="relu",
         dropout=0.0,
+        pool_dim=0,
     ):
         super().__init__()
         length = _check_tokens("TokenMLPVAE", input_shape, n_tokens)
+        if pool_dim < 0:
+            raise ValueError(f"TokenMLPVAE needs pool_dim >= 0; got {pool_dim!r}.")
         hidden = [int(h) for h in hidden_dims]
         if not hidden:
             raise ValueError("TokenMLPVAE needs at least one hidden layer.")
@@ -90,6 +99,12 @@ class TokenMLPVAE(VAEModule):
         bound = 1 / math.sqrt(length)  # the default init of Linear(one-hot)
         nn.init.uniform_(self.embedding.weight, -bound, bound)
         nn.init.uniform_(self.bias, -bound, bound)
+        self.pool_dim = int(pool_dim)
+        if self.pool_dim:
+            self.pool_embedding = nn.Embedding(self.n_tokens, self.pool_dim)
+            self.pool = nn.Linear(2 * self.pool_dim, hidden[0], bias=False)
+            # The branch starts silent and grows where it helps.
+            nn.init.zeros_(self.pool.weight)
         first = [_ACTIVATIONS[activation]()]
         if dropout:
             first.append(nn.Dropout(dropout))
@@ -103,7 +118,11 @@ class TokenMLPVAE(VAEModule):
 
     def encode(self, x):
         """Return ``(mu, logvar)`` for token ids of shape (batch, length)."""
-        h = self.embedding(x.long() + self.offsets) + self.bias
+        x = x.long()
+        h = self.embedding(x + self.offsets) + self.bias
+        if self.pool_dim:
+            e = self.pool_embedding(x)
+            h = h + self.pool(torch.cat([e.amax(dim=1), e.amin(dim=1)], dim=1))
         h = self.encoder(h)
         return self.mu(h), self.logvar(h)
 

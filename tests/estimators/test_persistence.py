@@ -62,6 +62,14 @@ def test_save_load_tokens_and_images(tmp_path):
     vae = BetaVAE(**FAST, recon_loss="ce", random_state=0).fit(X)
     vae.save(tmp_path / "tokens.skarvae")
     _assert_same_model(vae, skarvae.load(tmp_path / "tokens.skarvae"), X)
+    pooled = {"n_tokens": 7, "pool_dim": 3}
+    vae = BetaVAE(
+        module="token_mlp", module_params=pooled, hidden_dims=(8,), latent_dim=2
+    )
+    vae.set_params(max_epochs=2, random_state=0).fit(X)
+    assert vae.net_.module_.pool.weight.any()  # the pooled branch was trained
+    vae.save(tmp_path / "pooled.skarvae")
+    _assert_same_model(vae, skarvae.load(tmp_path / "pooled.skarvae"), X)
     images = np.random.default_rng(0).random((20, 1, 3, 3))
     vae = BetaVAE(**FAST, random_state=0).fit(images)
     vae.save(tmp_path / "images.skarvae")

@@ -50,12 +50,69 @@ def test_token_mlp_parameter_count_by_hand():
     assert sum(p.numel() for p in module.parameters()) == expected
 
 
+def test_token_mlp_pooled_features_are_max_and_min_over_positions():
+    torch.manual_seed(0)
+    module = TokenMLPVAE(
+        input_shape=(3,), latent_dim=2, n_tokens=4, hidden_dims=(5,), pool_dim=2
+    )
+    assert not module.pool.weight.any()  # the branch starts silent
+    with torch.no_grad():
+        module.pool.weight.normal_()
+    x = torch.tensor([[0, 3, 1], [2, 2, 2]])
+    e = module.pool_embedding.weight.detach()  # (4 tokens, 2)
+    pooled = torch.stack(
+        [
+            torch.cat([e[[0, 3, 1]].max(0).values, e[[0, 3, 1]].min(0).values]),
+            torch.cat([e[2], e[2]]),
+        ]
+    )
+    one_hot = nn.functional.one_hot(x, 4).float().flatten(1)
+    first = one_hot @ module.embedding.weight.detach() + module.bias.detach()
+    expected = torch.relu(first + pooled @ module.pool.weight.detach().T)
+    h = module.embedding(x + module.offsets) + module.bias
+    h = h + module.pool(
+        torch.cat(
+            [module.pool_embedding(x).amax(1), module.pool_embedding(x).amin(1)], 1
+        )
+    )
+    torch.testing.assert_close(module.encoder(h), expected)
+    mu, _ = module.encode(x)
+    torch.testing.assert_close(mu, module.mu(expected))
+
+
+def test_token_mlp_pooled_branch_sees_any_position():
+    # Without the one-hot path the pooled branch is blind to where a token
+    # stands: a reordered sequence gets the same code.
+    torch.manual_seed(0)
+    module = TokenMLPVAE(
+        input_shape=(4,), latent_dim=2, n_tokens=6, hidden_dims=(8,), pool_dim=3
+    )
+    with torch.no_grad():
+        module.embedding.weight.zero_()
+        module.pool.weight.normal_()
+    x = torch.tensor([[0, 5, 2, 2]])
+    mu, _ = module.encode(x)
+    mu_reordered, _ = module.encode(x[:, [3, 1, 0, 2]])
+    torch.testing.assert_close(mu, mu_reordered)
+    assert not torch.allclose(mu, module.encode(torch.tensor([[0, 4, 2, 2]]))[0])
+
+
+def test_token_mlp_pool_dim_parameter_count():
+    plain = TokenMLPVAE(input_shape=(3,), latent_dim=2, n_tokens=4, hidden_dims=(5,))
+    pooled = TokenMLPVAE(
+        input_shape=(3,), latent_dim=2, n_tokens=4, hidden_dims=(5,), pool_dim=2
+    )
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert count(pooled) - count(plain) == 4 * 2 + 2 * 2 * 5
+
+
 @pytest.mark.parametrize(
     ("module_class", "kwargs", "message"),
     [
         (TokenMLPVAE, {"input_shape": (8,)}, "n_tokens"),
         (TokenMLPVAE, {"input_shape": (2, 4), "n_tokens": 5}, "input_shape"),
         (TokenMLPVAE, {"n_tokens": 5, "hidden_dims": ()}, "hidden layer"),
+        (TokenMLPVAE, {"n_tokens": 5, "pool_dim": -1}, "pool_dim"),
         (TokenConvVAE, {"input_shape": (10,), "n_tokens": 5}, "divisible by 4"),
         (TokenConvVAE, {"n_tokens": 1}, "n_tokens"),
     ],
