@@ -10,10 +10,10 @@ from sklearn.feature_selection import mutual_info_regression
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import mutual_info_score
 
+from skarvae.metrics._ksg import _ksg_mutual_info
 from skarvae.metrics._matrices import (
     _binned_mutual_info,
     _discretize_columns,
-    _ksg_mutual_info,
     _r2_matrix,
     _spearman_matrix,
 )
