@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import numbers
 
 import torch
 from torch import nn
@@ -57,7 +58,10 @@ class TokenMLPVAE(VAEModule):
         positions feed the first hidden layer too (0: none). An MLP on the
         concatenated positions finds extremes over the sequence hard to
         compute (the highest and the lowest pitch of a measure, hence its
-        pitch range); the pooled features give them directly.
+        pitch range); the pooled features give them directly. Their linear
+        map into the first layer starts at zero. On the folk tunes, 8 lifted
+        pitch range's MIG from 0.44 to 0.63 (one seed; see the "Choosing a
+        network" page of the docs).
 
     Examples
     --------
@@ -84,8 +88,10 @@ class TokenMLPVAE(VAEModule):
     ):
         super().__init__()
         length = _check_tokens("TokenMLPVAE", input_shape, n_tokens)
-        if pool_dim < 0:
-            raise ValueError(f"TokenMLPVAE needs pool_dim >= 0; got {pool_dim!r}.")
+        if not isinstance(pool_dim, numbers.Integral) or pool_dim < 0:
+            raise ValueError(
+                f"TokenMLPVAE needs an integer pool_dim >= 0; got {pool_dim!r}."
+            )
         hidden = [int(h) for h in hidden_dims]
         if not hidden:
             raise ValueError("TokenMLPVAE needs at least one hidden layer.")

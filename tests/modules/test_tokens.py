@@ -113,6 +113,7 @@ def test_token_mlp_pool_dim_parameter_count():
         (TokenMLPVAE, {"input_shape": (2, 4), "n_tokens": 5}, "input_shape"),
         (TokenMLPVAE, {"n_tokens": 5, "hidden_dims": ()}, "hidden layer"),
         (TokenMLPVAE, {"n_tokens": 5, "pool_dim": -1}, "pool_dim"),
+        (TokenMLPVAE, {"n_tokens": 5, "pool_dim": 2.5}, "integer pool_dim"),
         (TokenConvVAE, {"input_shape": (10,), "n_tokens": 5}, "divisible by 4"),
         (TokenConvVAE, {"n_tokens": 1}, "n_tokens"),
     ],
