@@ -18,6 +18,9 @@ time. All use the cosine learning-rate schedule, batch 256, latent 32,
 summed over the 24 tokens instead of averaged) and ``beta=0.3``;
 ``--beta 0.024`` gives the paper's ``beta=1e-3``.
 
+``token_mlp_pool8`` is ``token_mlp`` with ``module_params={"pool_dim": 8}``
+(a max- and min-pooled token embedding in the encoder).
+
 ``--edit-weights 0 3`` trains one ARVAE per weight of the edit loss
 (``edit_weight``, with :func:`skarvae.losses.measure_attribute_functions`)
 and every ARVAE row reports its edit fidelity: the median Spearman
@@ -55,9 +58,15 @@ ABBREVIATIONS = {
     "contour": "co",
 }
 
-#: Per-network constructor settings.
+#: Per-network constructor settings (``module`` defaults to the name;
+#: ``module_params`` add to ``n_tokens``).
 NETWORKS = {
     "token_mlp": {"hidden_dims": (512, 256)},
+    "token_mlp_pool8": {
+        "module": "token_mlp",
+        "hidden_dims": (512, 256),
+        "module_params": {"pool_dim": 8},
+    },
     "token_conv": {},
     "mlp": {"hidden_dims": (512, 256)},  # MLPVAE on one-hot tokens
     "measure_vae": {},
@@ -117,10 +126,12 @@ def run(corpus, args):
     for spec in args.networks:
         network, _, epochs = spec.partition(":")
         epochs = int(epochs or args.epochs)
+        settings = dict(NETWORKS.get(network, {}))
+        module_params = settings.pop("module_params", {})
         common = {
-            "module": network,
+            "module": settings.pop("module", network),
             "latent_dim": args.latent_dim,
-            "module_params": {"n_tokens": len(train.vocabulary)},
+            "module_params": {"n_tokens": len(train.vocabulary), **module_params},
             "beta": args.beta,
             "lr": args.lr,
             "lr_schedule": args.lr_schedule,
@@ -128,7 +139,7 @@ def run(corpus, args):
             "max_epochs": epochs,
             "validation_fraction": None,
             "random_state": args.random_state,
-            **NETWORKS.get(network, {}),
+            **settings,
         }
         delta = args.delta[0] if len(args.delta) == 1 else list(args.delta)
         models = {}

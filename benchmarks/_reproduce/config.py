@@ -67,8 +67,10 @@ LOSS_WEIGHTS = {
 }
 DELTA = {"image": 1.0, "music": 10.0}
 
+TOKEN_MLP = {"hidden_dims": (512, 256), "module_params": {"pool_dim": 8}}
+
 # The networks of each profile, as estimator parameters. Music networks get
-# ``module_params={"n_tokens": ...}`` from the data.
+# ``n_tokens`` in their ``module_params`` from the data.
 NETWORKS = {
     "paper": {
         "sprites": {"module": "dsprites", "latent_dim": 10},
@@ -81,9 +83,11 @@ NETWORKS = {
         # a 512-256 MLP over the pixels (digits).
         "sprites": {"module": "fast_image", "latent_dim": 10},
         "mnist": {"module": "fast_image", "latent_dim": 16},
-        # TokenMLPVAE: a 512-256 MLP over one-hot tokens (cross-entropy).
-        "bach": {"module": "token_mlp", "latent_dim": 32, "hidden_dims": (512, 256)},
-        "folk": {"module": "token_mlp", "latent_dim": 32, "hidden_dims": (512, 256)},
+        # TokenMLPVAE: a 512-256 MLP over one-hot tokens (cross-entropy),
+        # with a pooled token embedding that gives the encoder each measure's
+        # highest and lowest pitch (docs/networks.md, "Folk tunes").
+        "bach": {"module": "token_mlp", "latent_dim": 32, **TOKEN_MLP},
+        "folk": {"module": "token_mlp", "latent_dim": 32, **TOKEN_MLP},
     },
 }
 

@@ -20,7 +20,10 @@ def model_params(data, profile):
     """The network of data set ``data`` in ``profile``, as estimator parameters."""
     params = dict(NETWORKS[profile][data.name])
     if data.kind == "music":
-        params["module_params"] = {"n_tokens": data.info["n_tokens"]}
+        params["module_params"] = {
+            **params.get("module_params", {}),
+            "n_tokens": data.info["n_tokens"],
+        }
         params["recon_loss"] = "ce"
     return params
 

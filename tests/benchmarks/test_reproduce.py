@@ -79,6 +79,7 @@ def test_old_mode_flags_are_profile_aliases(flag, profile):
         ("paper", "sprites", "dsprites"),
         ("paper", "mnist", "morpho_mnist"),
         ("paper", "folk", "measure_vae"),
+        ("paper", "bach", "measure_vae"),
     ],
 )
 def test_profile_selects_the_network(profile, dataset, module):
@@ -103,7 +104,8 @@ def test_profile_selects_the_network(profile, dataset, module):
     if "gamma" in cfg:
         assert model.gamma == cfg["gamma"]
     if data.kind == "music":
-        assert model.module_params == {"n_tokens": len(vocabulary)}
+        pool = {"pool_dim": 8} if profile == "fast" else {}
+        assert model.module_params == {**pool, "n_tokens": len(vocabulary)}
         assert model.recon_loss == "ce"
     # the fast profile's music models train with the edit loss
     assert model.edit_weight == cfg.get("edit_weight", 0.0)
