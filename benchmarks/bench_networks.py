@@ -47,6 +47,17 @@ NETWORKS = {
         "fast": {"module": "fast_image"},
         "mlp": {"module": "mlp", "hidden_dims": (512, 256)},
         "mlp_small": {"module": "mlp", "hidden_dims": (256, 256)},
+        # The default with a pooled branch of stride-2 convolutions (16 then
+        # 32 channels; 32 then 64): features that do not depend on where the
+        # sprite lies, for its shape (docs/networks.md, "sprites-pool").
+        "fast_pool": {
+            "module": "fast_image",
+            "module_params": {"pool_channels": (16, 32)},
+        },
+        "fast_pool64": {
+            "module": "fast_image",
+            "module_params": {"pool_channels": (32, 64)},
+        },
         "fast_cosine": {"module": "fast_image", "lr_schedule": "cosine"},
         "fast_b256": {
             "module": "fast_image",

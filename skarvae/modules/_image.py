@@ -6,6 +6,7 @@
 import itertools
 import math
 
+import torch
 from torch import nn
 from torch.nn import functional as F
 
@@ -48,6 +49,46 @@ class _Unpatchify(nn.Module):
         x = self.linear(x.permute(0, 2, 3, 1))
         x = x.reshape(b, h, w, self.c_out, p, p).permute(0, 3, 1, 4, 2, 5)
         return x.reshape(b, self.c_out, h * p, w * p)
+
+
+class _PooledFeatures(nn.Module):
+    """Stride-2 convolutions, then the maximum and mean over the positions.
+
+    The features are the same wherever in the image a pattern lies, which
+    the patch stages, tied to fixed patches, are not.
+    """
+
+    def __init__(self, c_in, channels):
+        super().__init__()
+        layers = []
+        for i, c_out in enumerate(channels):
+            layers += [nn.Conv2d(c_in, c_out, 4 if i == 0 else 3, stride=2), nn.ReLU()]
+            c_in = c_out
+        self.conv = nn.Sequential(*layers)
+        self.n_features = 2 * c_in
+
+    def forward(self, x):
+        f = self.conv(x)
+        return torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1)
+
+
+def _check_pool_channels(pool_channels, height, width):
+    channels = tuple(int(c) for c in pool_channels)
+    if any(c < 1 for c in channels):
+        raise ValueError(
+            f"pool_channels must be positive integers; got {tuple(pool_channels)}."
+        )
+    side = min(height, width)
+    for i in range(len(channels)):
+        kernel = 4 if i == 0 else 3
+        if side < kernel:
+            raise ValueError(
+                f"pool_channels={channels} needs larger images than {height} x "
+                f"{width}: its layer {i + 1} has a {kernel} x {kernel} kernel but "
+                f"only {side} pixel(s) on the shorter side to convolve."
+            )
+        side = (side - kernel) // 2 + 1
+    return channels
 
 
 class FastImageVAE(VAEModule):
@@ -102,6 +143,16 @@ class FastImageVAE(VAEModule):
     image_shape : tuple of int, default=None
         ``(C, H, W)`` to use when ``input_shape`` is flat and not a square
         single-channel image.
+    pool_channels : sequence of int, default=()
+        Output channels of an encoder branch of stride-2 convolutions (kernel
+        4, then 3) whose maximum and mean over the positions feed the first
+        hidden layer too; ``()`` for none. The patch stages see every pattern
+        through the patch it falls in; the pooled features are the same
+        wherever it lies, which is what an attribute such as a sprite's shape
+        needs. Their linear map into the first layer starts at zero. On the
+        sprites, ``(16, 64)`` lifted an AR-VAE's Interpretability from 0.59
+        to 0.85 and the shape's from 0.16 to 0.95 (one seed; see the
+        "Choosing a network" page of the docs).
 
     Attributes
     ----------
@@ -139,6 +190,7 @@ class FastImageVAE(VAEModule):
         channels=None,
         activation="relu",
         image_shape=None,
+        pool_channels=(),
     ):
         super().__init__()
         self.input_shape = tuple(int(s) for s in input_shape)
@@ -193,6 +245,12 @@ class FastImageVAE(VAEModule):
         self.encoder_fc = nn.Sequential(*fc)
         self.mu = nn.Linear(hidden[-1], latent_dim)
         self.logvar = nn.Linear(hidden[-1], latent_dim)
+        self.pool_channels = _check_pool_channels(pool_channels, height, width)
+        if self.pool_channels:
+            self.pool_features = _PooledFeatures(n_channels, self.pool_channels)
+            self.pool = nn.Linear(self.pool_features.n_features, hidden[0], bias=False)
+            # The branch starts silent and grows where it helps.
+            nn.init.zeros_(self.pool.weight)
 
         dec_widths = [latent_dim, *hidden[::-1]]
         fc = []
@@ -231,10 +289,17 @@ class FastImageVAE(VAEModule):
             for i in range(0, len(layers), 2)
         ]
 
+    def _pooled(self, x):
+        """The pooled branch's contribution to the first hidden layer."""
+        return self.pool(self.pool_features(x.reshape(x.shape[0], *self.image_shape)))
+
     def encode(self, x):
         b = x.shape[0]
         if not self.patch_sizes:
-            h = self.encoder_fc(x.reshape(b, -1))
+            h = self.encoder_fc[0](x.reshape(b, -1))
+            if self.pool_channels:
+                h = h + self._pooled(x)
+            h = self.encoder_fc[1:](h)
             return self.mu(h), self.logvar(h)
         n_channels = self.image_shape[0]
         c_last, hs, ws = self.conv_shape
@@ -257,6 +322,8 @@ class FastImageVAE(VAEModule):
         first = self.encoder_fc[0]
         weight = first.weight.view(-1, c_last, hs, ws).permute(0, 2, 3, 1)
         h = F.linear(h.reshape(b, -1), weight.reshape(len(weight), -1), first.bias)
+        if self.pool_channels:
+            h = h + self._pooled(x)
         h = self.encoder_fc[1:](h)
         return self.mu(h), self.logvar(h)
 

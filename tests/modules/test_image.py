@@ -6,6 +6,7 @@
 import numpy as np
 import pytest
 import torch
+from torch.nn import functional as F
 
 from skarvae import ARVAE
 from skarvae.modules import MODULES, FastImageVAE, get_module_class
@@ -86,6 +87,8 @@ def test_patch_parameter_count_by_hand():
         ({"hidden_dims": ()}, "hidden_dims"),
         ({"activation": "swish"}, "activation"),
         ({"image_shape": (1, 8, 8)}, "as many values"),
+        ({"pool_channels": (4, 0)}, "pool_channels must be positive"),
+        ({"pool_channels": (4, 4, 4, 4)}, "needs larger images than 16 x 16"),
     ],
 )
 def test_bad_parameters(kwargs, match):
@@ -194,7 +197,7 @@ def test_estimator_round_trip_through_save(tmp_path):
     X = (np.random.default_rng(1).random((8, 1, 16, 16)) > 0.6).astype(np.float32)
     vae = ARVAE(
         module="fast_image",
-        module_params={"patch_sizes": (4,), "channels": (4,)},
+        module_params={"patch_sizes": (4,), "channels": (4,), "pool_channels": (3,)},
         hidden_dims=(16,),
         latent_dim=3,
         max_epochs=1,
@@ -203,6 +206,53 @@ def test_estimator_round_trip_through_save(tmp_path):
         random_state=0,
     ).fit(X, X.mean(axis=(1, 2, 3)))
     assert vae.net_.module_.encoder_fc[0].out_features == 16  # hidden_dims reached it
+    assert vae.net_.module_.pool.weight.abs().sum() > 0  # the branch was trained
     vae.save(tmp_path / "m.skarvae")
     loaded = skarvae.load(tmp_path / "m.skarvae")
     np.testing.assert_allclose(loaded.transform(X), vae.transform(X.reshape(8, -1)))
+
+
+@pytest.mark.parametrize("patch_sizes", [(4,), ()])
+def test_pooled_branch_by_hand_and_silent_at_start(patch_sizes):
+    torch.manual_seed(0)
+    kwargs = {"input_shape": (1, 16, 16), "latent_dim": 3, "hidden_dims": (8,)}
+    module = FastImageVAE(**kwargs, patch_sizes=patch_sizes, pool_channels=(3, 5))
+    x = torch.rand(4, 1, 16, 16)
+    first, second = module.pool_features.conv[0], module.pool_features.conv[2]
+    f = F.relu(F.conv2d(x, first.weight, first.bias, stride=2))  # 7 x 7
+    f = F.relu(F.conv2d(f, second.weight, second.bias, stride=2))  # 3 x 3
+    expected = torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1)
+    torch.testing.assert_close(module.pool_features(x), expected)
+
+    # The branch's map starts at zero: the codes are those of the same
+    # network without the branch.
+    plain = FastImageVAE(**kwargs, patch_sizes=patch_sizes)
+    plain.load_state_dict(module.state_dict(), strict=False)
+    torch.testing.assert_close(module.encode(x), plain.encode(x))
+    # Once the map is not zero, the branch changes the codes.
+    torch.nn.init.normal_(module.pool.weight)
+    assert not torch.allclose(module.encode(x)[0], plain.encode(x)[0])
+
+
+def test_pooled_features_do_not_depend_on_where_the_pattern_lies():
+    # A shift by the branch's total stride (2 x 2 = 4 pixels) moves the
+    # pattern on the grid of both layers: the maximum and the mean stay.
+    torch.manual_seed(0)
+    module = FastImageVAE(input_shape=(1, 32, 32), pool_channels=(4, 6))
+    x = torch.zeros(1, 1, 32, 32)
+    x[0, 0, 5:12, 6:10] = 1
+    x[0, 0, 8, 12] = 1
+    shifted = torch.roll(x, shifts=(12, 8), dims=(2, 3))
+    features = module.pool_features(torch.cat([x, shifted]))
+    torch.testing.assert_close(features[0], features[1])
+    # The patch stages do see the shift.
+    assert not torch.allclose(*module.encode(torch.cat([x, shifted]))[0].unbind())
+
+
+def test_pooled_parameter_count_by_hand():
+    plain = FastImageVAE(input_shape=(1, 16, 16), hidden_dims=(32,))
+    module = FastImageVAE(
+        input_shape=(1, 16, 16), hidden_dims=(32,), pool_channels=(4, 6)
+    )
+    branch = (16 * 4 + 4) + (4 * 9 * 6 + 6) + 2 * 6 * 32
+    assert _n_params(module) == _n_params(plain) + branch
