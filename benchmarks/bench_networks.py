@@ -48,15 +48,11 @@ NETWORKS = {
         "mlp": {"module": "mlp", "hidden_dims": (512, 256)},
         "mlp_small": {"module": "mlp", "hidden_dims": (256, 256)},
         # The default with a pooled branch of stride-2 convolutions (16 then
-        # 32 channels; 32 then 64): features that do not depend on where the
-        # sprite lies, for its shape (docs/networks.md, "sprites-pool").
+        # 64 channels): features that do not depend on where the sprite lies,
+        # for its shape (docs/networks.md, "sprites-pool").
         "fast_pool": {
             "module": "fast_image",
-            "module_params": {"pool_channels": (16, 32)},
-        },
-        "fast_pool64": {
-            "module": "fast_image",
-            "module_params": {"pool_channels": (32, 64)},
+            "module_params": {"pool_channels": (16, 64)},
         },
         "fast_cosine": {"module": "fast_image", "lr_schedule": "cosine"},
         "fast_b256": {
@@ -94,6 +90,17 @@ NETWORKS = {
             "module": "fast_image",
             "hidden_dims": (512,),
             "module_params": {"patch_sizes": (8, 4), "channels": (16, 64)},
+            "lr": 3e-3,
+        },
+        # The same with a pooled branch of 16 then 32 channels.
+        "fast_p84_pool": {
+            "module": "fast_image",
+            "hidden_dims": (512,),
+            "module_params": {
+                "patch_sizes": (8, 4),
+                "channels": (16, 64),
+                "pool_channels": (16, 32),
+            },
             "lr": 3e-3,
         },
         # The same with a hidden layer of 256.
