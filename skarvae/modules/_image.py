@@ -5,6 +5,7 @@
 
 import itertools
 import math
+import numbers
 
 import torch
 from torch import nn
@@ -73,11 +74,17 @@ class _PooledFeatures(nn.Module):
 
 
 def _check_pool_channels(pool_channels, height, width):
-    channels = tuple(int(c) for c in pool_channels)
-    if any(c < 1 for c in channels):
+    if isinstance(pool_channels, str) or not hasattr(pool_channels, "__iter__"):
         raise ValueError(
-            f"pool_channels must be positive integers; got {tuple(pool_channels)}."
+            f"pool_channels must be a sequence of positive integers; got "
+            f"{pool_channels!r}."
         )
+    channels = tuple(pool_channels)
+    if not all(isinstance(c, numbers.Integral) and c >= 1 for c in channels):
+        raise ValueError(
+            f"pool_channels must be a sequence of positive integers; got {channels}."
+        )
+    channels = tuple(int(c) for c in channels)
     side = min(height, width)
     for i in range(len(channels)):
         kernel = 4 if i == 0 else 3

@@ -87,7 +87,10 @@ def test_patch_parameter_count_by_hand():
         ({"hidden_dims": ()}, "hidden_dims"),
         ({"activation": "swish"}, "activation"),
         ({"image_shape": (1, 8, 8)}, "as many values"),
-        ({"pool_channels": (4, 0)}, "pool_channels must be positive"),
+        ({"pool_channels": (4, 0)}, "pool_channels must be a sequence of positive"),
+        ({"pool_channels": (4, 2.5)}, "pool_channels must be a sequence of positive"),
+        ({"pool_channels": "16"}, "pool_channels must be a sequence of positive"),
+        ({"pool_channels": 16}, "pool_channels must be a sequence of positive"),
         ({"pool_channels": (4, 4, 4, 4)}, "needs larger images than 16 x 16"),
     ],
 )
