@@ -103,6 +103,18 @@ NETWORKS = {
             },
             "lr": 3e-3,
         },
+        # The same with the branch on the image averaged over 2 x 2 blocks.
+        "fast_p84_pool_down": {
+            "module": "fast_image",
+            "hidden_dims": (512,),
+            "module_params": {
+                "patch_sizes": (8, 4),
+                "channels": (16, 64),
+                "pool_channels": (16, 32),
+                "pool_downsample": 2,
+            },
+            "lr": 3e-3,
+        },
         # The same with a hidden layer of 256.
         "fast_p84_h256": {
             "module": "fast_image",

@@ -73,7 +73,7 @@ class _PooledFeatures(nn.Module):
         return torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1)
 
 
-def _check_pool_channels(pool_channels, height, width):
+def _check_pool_channels(pool_channels, pool_downsample, height, width):
     if isinstance(pool_channels, str) or not hasattr(pool_channels, "__iter__"):
         raise ValueError(
             f"pool_channels must be a sequence of positive integers; got "
@@ -85,14 +85,19 @@ def _check_pool_channels(pool_channels, height, width):
             f"pool_channels must be a sequence of positive integers; got {channels}."
         )
     channels = tuple(int(c) for c in channels)
-    side = min(height, width)
+    if not isinstance(pool_downsample, numbers.Integral) or pool_downsample < 1:
+        raise ValueError(
+            f"pool_downsample must be an integer >= 1; got {pool_downsample!r}."
+        )
+    side = min(height, width) // pool_downsample
     for i in range(len(channels)):
         kernel = 4 if i == 0 else 3
         if side < kernel:
             raise ValueError(
-                f"pool_channels={channels} needs larger images than {height} x "
-                f"{width}: its layer {i + 1} has a {kernel} x {kernel} kernel but "
-                f"only {side} pixel(s) on the shorter side to convolve."
+                f"pool_channels={channels} with pool_downsample={pool_downsample} "
+                f"needs larger images than {height} x {width}: its layer {i + 1} "
+                f"has a {kernel} x {kernel} kernel but only {side} pixel(s) on the "
+                "shorter side to convolve."
             )
         side = (side - kernel) // 2 + 1
     return channels
@@ -160,6 +165,13 @@ class FastImageVAE(VAEModule):
         sprites, ``(16, 64)`` lifted an AR-VAE's Interpretability from 0.59
         to 0.85 and the shape's from 0.16 to 0.95 (one seed; see the
         "Choosing a network" page of the docs).
+    pool_downsample : int, default=1
+        Average the image over ``pool_downsample x pool_downsample`` blocks
+        before the pooled branch; 2 costs the branch about a quarter. With
+        ``patch_sizes=(8, 4)`` and ``pool_channels=(16, 32)`` on the sprites,
+        2 kept most of the gain (Interpretability 0.589 without the branch,
+        0.791 with 2, 0.835 with 1; one seed) at about the fit time of the
+        network without the branch.
 
     Attributes
     ----------
@@ -198,6 +210,7 @@ class FastImageVAE(VAEModule):
         activation="relu",
         image_shape=None,
         pool_channels=(),
+        pool_downsample=1,
     ):
         super().__init__()
         self.input_shape = tuple(int(s) for s in input_shape)
@@ -252,7 +265,10 @@ class FastImageVAE(VAEModule):
         self.encoder_fc = nn.Sequential(*fc)
         self.mu = nn.Linear(hidden[-1], latent_dim)
         self.logvar = nn.Linear(hidden[-1], latent_dim)
-        self.pool_channels = _check_pool_channels(pool_channels, height, width)
+        self.pool_channels = _check_pool_channels(
+            pool_channels, pool_downsample, height, width
+        )
+        self.pool_downsample = int(pool_downsample)
         if self.pool_channels:
             self.pool_features = _PooledFeatures(n_channels, self.pool_channels)
             self.pool = nn.Linear(self.pool_features.n_features, hidden[0], bias=False)
@@ -298,7 +314,10 @@ class FastImageVAE(VAEModule):
 
     def _pooled(self, x):
         """The pooled branch's contribution to the first hidden layer."""
-        return self.pool(self.pool_features(x.reshape(x.shape[0], *self.image_shape)))
+        x = x.reshape(x.shape[0], *self.image_shape)
+        if self.pool_downsample > 1:
+            x = F.avg_pool2d(x, self.pool_downsample)
+        return self.pool(self.pool_features(x))
 
     def encode(self, x):
         b = x.shape[0]
