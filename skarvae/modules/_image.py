@@ -157,8 +157,8 @@ class FastImageVAE(VAEModule):
         single-channel image.
     pool_channels : sequence of int, default=()
         Output channels of an encoder branch of stride-2 convolutions (kernel
-        4, then 3) whose maximum and mean over the positions feed the first
-        hidden layer too; ``()`` for none. The patch stages see every pattern
+        4, then 3; each followed by a ReLU) whose maximum and mean over the
+        positions feed the first hidden layer too; ``()`` for none. The patch stages see every pattern
         through the patch it falls in; the pooled features are the same
         wherever it lies, which is what an attribute such as a sprite's shape
         needs. Their linear map into the first layer starts at zero. On the
