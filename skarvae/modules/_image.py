@@ -158,13 +158,13 @@ class FastImageVAE(VAEModule):
     pool_channels : sequence of int, default=()
         Output channels of an encoder branch of stride-2 convolutions (kernel
         4, then 3; each followed by a ReLU) whose maximum and mean over the
-        positions feed the first hidden layer too; ``()`` for none. The patch stages see every pattern
-        through the patch it falls in; the pooled features are the same
-        wherever it lies, which is what an attribute such as a sprite's shape
-        needs. Their linear map into the first layer starts at zero. On the
-        sprites, ``(16, 64)`` lifted an AR-VAE's Interpretability from 0.59
-        to 0.85 and the shape's from 0.16 to 0.95 (one seed; see the
-        "Choosing a network" page of the docs).
+        positions feed the first hidden layer too; ``()`` for none. The
+        patch stages see every pattern through the patch it falls in; the
+        pooled features are the same wherever it lies, which is what an
+        attribute such as a sprite's shape needs. Their linear map into the
+        first layer starts at zero. On the sprites, ``(16, 64)`` lifted an
+        AR-VAE's Interpretability from 0.59 to 0.85 and the shape's from 0.16
+        to 0.95 (one seed; see the "Choosing a network" page of the docs).
     pool_downsample : int, default=1
         Average the image over ``pool_downsample x pool_downsample`` blocks
         before the pooled branch; 2 costs the branch about a quarter. With
