@@ -40,6 +40,18 @@ from skarvae.metrics import disentanglement_report, reconstruction_accuracy
 
 METRICS = ["interpretability", "mig", "modularity", "sap", "scc"]
 
+
+def _p84(hidden=512, **module_params):
+    """``fast_p84``: 8 x 8 then 4 x 4 patches (16, 64 channels), lr 3e-3."""
+    patches = {"patch_sizes": (8, 4), "channels": (16, 64)}
+    return {
+        "module": "fast_image",
+        "hidden_dims": (hidden,),
+        "module_params": {**patches, **module_params},
+        "lr": 3e-3,
+    }
+
+
 # name -> estimator parameters, per data set. "paper" is the Table 2 network.
 NETWORKS = {
     "sprites": {
@@ -85,43 +97,13 @@ NETWORKS = {
         },
         # 8 x 8 patches to 16 channels, then 4 x 4 patches to 64 (a 2 x 2
         # grid), one hidden layer of 512, lr 3e-3: the cheapest network near
-        # the paper's quality (docs/networks.md).
-        "fast_p84": {
-            "module": "fast_image",
-            "hidden_dims": (512,),
-            "module_params": {"patch_sizes": (8, 4), "channels": (16, 64)},
-            "lr": 3e-3,
-        },
-        # The same with a pooled branch of 16 then 32 channels.
-        "fast_p84_pool": {
-            "module": "fast_image",
-            "hidden_dims": (512,),
-            "module_params": {
-                "patch_sizes": (8, 4),
-                "channels": (16, 64),
-                "pool_channels": (16, 32),
-            },
-            "lr": 3e-3,
-        },
-        # The same with the branch on the image averaged over 2 x 2 blocks.
-        "fast_p84_pool_down": {
-            "module": "fast_image",
-            "hidden_dims": (512,),
-            "module_params": {
-                "patch_sizes": (8, 4),
-                "channels": (16, 64),
-                "pool_channels": (16, 32),
-                "pool_downsample": 2,
-            },
-            "lr": 3e-3,
-        },
-        # The same with a hidden layer of 256.
-        "fast_p84_h256": {
-            "module": "fast_image",
-            "hidden_dims": (256,),
-            "module_params": {"patch_sizes": (8, 4), "channels": (16, 64)},
-            "lr": 3e-3,
-        },
+        # the paper's quality (docs/networks.md); then with a hidden layer of
+        # 256, with a pooled branch of 16 then 32 channels, and with that
+        # branch on the image averaged over 2 x 2 blocks.
+        "fast_p84": _p84(),
+        "fast_p84_h256": _p84(hidden=256),
+        "fast_p84_pool": _p84(pool_channels=(16, 32)),
+        "fast_p84_pool_down": _p84(pool_channels=(16, 32), pool_downsample=2),
         # 8 x 8 patches to 16 channels (an 8 x 8 grid), then the dense layer.
         "fast_p8": {
             "module": "fast_image",

@@ -73,7 +73,7 @@ class _PooledFeatures(nn.Module):
         return torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1)
 
 
-def _check_pool_channels(pool_channels, pool_downsample, height, width):
+def _check_pool_branch(pool_channels, pool_downsample, height, width):
     if isinstance(pool_channels, str) or not hasattr(pool_channels, "__iter__"):
         raise ValueError(
             f"pool_channels must be a sequence of positive integers; got "
@@ -265,7 +265,7 @@ class FastImageVAE(VAEModule):
         self.encoder_fc = nn.Sequential(*fc)
         self.mu = nn.Linear(hidden[-1], latent_dim)
         self.logvar = nn.Linear(hidden[-1], latent_dim)
-        self.pool_channels = _check_pool_channels(
+        self.pool_channels = _check_pool_branch(
             pool_channels, pool_downsample, height, width
         )
         self.pool_downsample = int(pool_downsample)
@@ -319,14 +319,11 @@ class FastImageVAE(VAEModule):
             x = F.avg_pool2d(x, self.pool_downsample)
         return self.pool(self.pool_features(x))
 
-    def encode(self, x):
+    def _first_layer(self, x):
+        """The first fully connected layer's pre-activation, through the patches."""
         b = x.shape[0]
         if not self.patch_sizes:
-            h = self.encoder_fc[0](x.reshape(b, -1))
-            if self.pool_channels:
-                h = h + self._pooled(x)
-            h = self.encoder_fc[1:](h)
-            return self.mu(h), self.logvar(h)
+            return self.encoder_fc[0](x.reshape(b, -1))
         n_channels = self.image_shape[0]
         c_last, hs, ws = self.conv_shape
         coarse_to_fine = self.patch_sizes[::-1]
@@ -347,7 +344,10 @@ class FastImageVAE(VAEModule):
             c_in = c_out
         first = self.encoder_fc[0]
         weight = first.weight.view(-1, c_last, hs, ws).permute(0, 2, 3, 1)
-        h = F.linear(h.reshape(b, -1), weight.reshape(len(weight), -1), first.bias)
+        return F.linear(h.reshape(b, -1), weight.reshape(len(weight), -1), first.bias)
+
+    def encode(self, x):
+        h = self._first_layer(x)
         if self.pool_channels:
             h = h + self._pooled(x)
         h = self.encoder_fc[1:](h)
