@@ -99,11 +99,13 @@ NETWORKS = {
         # grid), one hidden layer of 512, lr 3e-3: the cheapest network near
         # the paper's quality (docs/networks.md); then with a hidden layer of
         # 256, with a pooled branch of 16 then 32 channels, and with that
-        # branch on the image averaged over 2 x 2 blocks.
+        # branch's first convolution at stride 4 (8 x 8 kernels; 16 then 32
+        # or 64 channels).
         "fast_p84": _p84(),
         "fast_p84_h256": _p84(hidden=256),
         "fast_p84_pool": _p84(pool_channels=(16, 32)),
-        "fast_p84_pool_down": _p84(pool_channels=(16, 32), pool_downsample=2),
+        "fast_p84_pool_s4": _p84(pool_channels=(16, 32), pool_stride=4),
+        "fast_p84_pool_s4_64": _p84(pool_channels=(16, 64), pool_stride=4),
         # 8 x 8 patches to 16 channels (an 8 x 8 grid), then the dense layer.
         "fast_p8": {
             "module": "fast_image",

@@ -91,9 +91,10 @@ def test_patch_parameter_count_by_hand():
         ({"pool_channels": (4, 2.5)}, "pool_channels must be a sequence of positive"),
         ({"pool_channels": "16"}, "pool_channels must be a sequence of positive"),
         ({"pool_channels": 16}, "pool_channels must be a sequence of positive"),
-        ({"pool_channels": (4,), "pool_downsample": 0}, "pool_downsample must be"),
-        ({"pool_channels": (4,), "pool_downsample": 1.5}, "pool_downsample must be"),
-        ({"pool_channels": (4, 4), "pool_downsample": 4}, "pool_downsample=4 needs"),
+        ({"pool_channels": (4,), "pool_stride": 0}, "pool_stride must be"),
+        ({"pool_channels": (4,), "pool_stride": 1.5}, "pool_stride must be"),
+        ({"pool_channels": (4,), "pool_stride": 9}, "pool_stride=9 needs"),
+        ({"pool_channels": (4, 4), "pool_stride": 6}, "layer 2 has a 3 x 3"),
         ({"pool_channels": (4, 4, 4, 4)}, "needs larger images than 16 x 16"),
     ],
 )
@@ -264,16 +265,23 @@ def test_pooled_parameter_count_by_hand():
     assert _n_params(module) == _n_params(plain) + branch
 
 
-def test_pooled_branch_on_a_downsampled_image_by_hand():
+def test_pooled_branch_with_a_wider_stride_by_hand():
     torch.manual_seed(0)
     module = FastImageVAE(
-        input_shape=(1, 16, 16), hidden_dims=(8,), pool_channels=(3,), pool_downsample=2
+        input_shape=(1, 24, 24), hidden_dims=(8,), pool_channels=(3, 5), pool_stride=4
     )
     torch.nn.init.normal_(module.pool.weight)  # the map starts at zero
-    x = torch.rand(4, 1, 16, 16)
-    small = x.reshape(4, 1, 8, 2, 8, 2).mean(dim=(3, 5))  # 2 x 2 block means
-    conv = module.pool_features.conv[0]
-    f = F.relu(F.conv2d(small, conv.weight, conv.bias, stride=2))  # 3 x 3
+    first, second = module.pool_features.conv[0], module.pool_features.conv[2]
+    assert first.kernel_size == (8, 8)
+    assert first.stride == (4, 4)
+    x = torch.rand(4, 1, 24, 24)
+    f = F.relu(F.conv2d(x, first.weight, first.bias, stride=4))  # 5 x 5
+    f = F.relu(F.conv2d(f, second.weight, second.bias, stride=2))  # 2 x 2
     expected = module.pool(torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1))
     assert expected.abs().sum() > 0
     torch.testing.assert_close(module._pooled(x.reshape(4, -1)), expected)
+    # Its 8 x 8 kernels replace the 4 x 4 ones of the default stride.
+    default = FastImageVAE(
+        input_shape=(1, 24, 24), hidden_dims=(8,), pool_channels=(3, 5)
+    )
+    assert _n_params(module) - _n_params(default) == 3 * (64 - 16)
