@@ -106,6 +106,14 @@ class ARVAE(_RegularizedVAE):
     lr_warmup : float, default=0.05
         Share of the training steps spent warming the learning rate up
         (``'cosine'`` and ``'onecycle'`` only).
+    ema_decay : float or None, default=None
+        Keep an exponential moving average of the weights (torch's
+        ``AveragedModel``), updated after every optimizer step with this
+        decay, and end the fit with the averaged weights; None keeps the
+        last weights. 0.999 averages over about the last thousand steps.
+        The ``history_`` losses are those of the trained, not the averaged,
+        weights. Not with ``early_stopping``, which restores weights of its
+        own.
     batch_size : int, default=128
         Mini-batch size; also the ``m`` of the pairwise regularization.
     max_epochs : int, default=100
@@ -216,6 +224,7 @@ class ARVAE(_RegularizedVAE):
         lr=1e-3,
         lr_schedule="constant",
         lr_warmup=0.05,
+        ema_decay=None,
         batch_size=128,
         max_epochs=100,
         validation_fraction=0.1,
@@ -241,6 +250,7 @@ class ARVAE(_RegularizedVAE):
         self.lr = lr
         self.lr_schedule = lr_schedule
         self.lr_warmup = lr_warmup
+        self.ema_decay = ema_decay
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.validation_fraction = validation_fraction

@@ -22,6 +22,7 @@ from skarvae.estimators._net import (
     _FinalWeightsEarlyStopping,
     _lr_scheduler,
     _VAENet,
+    _WeightAverage,
 )
 from skarvae.losses import gaussian_kl, reconstruction_loss
 from skarvae.modules import get_module_class
@@ -83,6 +84,7 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [StrOptions({"constant", "cosine", "onecycle"})],
         "lr_warmup": [Interval(Real, 0, 1, closed="left")],
+        "ema_decay": [None, Interval(Real, 0, 1, closed="neither")],
         "beta_warmup": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -287,6 +289,14 @@ class _BaseVAE(TransformerMixin, BaseEstimator):
     def _build_net(self, device, seed, n_samples=None):
         """The skorch net; ``n_samples`` (training data size) sizes the LR schedule."""
         callbacks = [*self._extra_callbacks(), *(self.callbacks or [])]
+        if self.ema_decay is not None:
+            if self.early_stopping:
+                raise ValueError(
+                    "ema_decay and early_stopping cannot be combined: early "
+                    "stopping restores the weights of its best epoch, not the "
+                    "average. Set one of them."
+                )
+            callbacks.append(_WeightAverage(self.ema_decay))
         validate = bool(self.validation_fraction)
         if n_samples is not None:
             n_train = n_samples

@@ -57,6 +57,14 @@ class BetaVAE(_EditingMixin, _BaseVAE):
     lr_warmup : float, default=0.05
         Share of the training steps spent warming the learning rate up
         (``'cosine'`` and ``'onecycle'`` only).
+    ema_decay : float or None, default=None
+        Keep an exponential moving average of the weights (torch's
+        ``AveragedModel``), updated after every optimizer step with this
+        decay, and end the fit with the averaged weights; None keeps the
+        last weights. 0.999 averages over about the last thousand steps.
+        The ``history_`` losses are those of the trained, not the averaged,
+        weights. Not with ``early_stopping``, which restores weights of its
+        own.
     batch_size : int, default=128
         Mini-batch size.
     max_epochs : int, default=100
@@ -131,6 +139,7 @@ class BetaVAE(_EditingMixin, _BaseVAE):
         lr=1e-3,
         lr_schedule="constant",
         lr_warmup=0.05,
+        ema_decay=None,
         batch_size=128,
         max_epochs=100,
         validation_fraction=0.1,
@@ -151,6 +160,7 @@ class BetaVAE(_EditingMixin, _BaseVAE):
         self.lr = lr
         self.lr_schedule = lr_schedule
         self.lr_warmup = lr_warmup
+        self.ema_decay = ema_decay
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.validation_fraction = validation_fraction

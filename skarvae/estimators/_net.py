@@ -8,6 +8,7 @@ import math
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from skarvae.losses import (
     attribute_derivatives,
@@ -127,6 +128,32 @@ def _lr_scheduler(schedule, lr, warmup, total_steps):
         cycle_momentum=False,
         step_every="batch",
     )
+
+
+class _WeightAverage(Callback):
+    """An exponential moving average of the weights, loaded when training ends.
+
+    torch's ``AveragedModel`` keeps the average; it is updated after every
+    optimizer step and starts from the weights after the first step of each
+    training call.
+    """
+
+    def __init__(self, decay):
+        self.decay = decay
+
+    def on_train_begin(self, net, **kwargs):
+        self.average_ = AveragedModel(
+            net.module_, multi_avg_fn=get_ema_multi_avg_fn(self.decay), use_buffers=True
+        )
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.average_.update_parameters(net.module_)
+
+    def on_train_end(self, net, **kwargs):
+        average = self.__dict__.pop("average_", None)
+        if average is not None and average.n_averaged > 0:
+            net.module_.load_state_dict(average.module.state_dict())
 
 
 class _FinalWeightsEarlyStopping(EarlyStopping):

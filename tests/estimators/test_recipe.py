@@ -1,9 +1,12 @@
-"""The training recipe: learning-rate schedules, KL warm-up, early stopping."""
+"""The training recipe: learning-rate schedules, KL warm-up, early stopping and
+the weight average."""
 
 import math
 
 import numpy as np
 import pytest
+import torch
+from skorch.callbacks import Callback
 
 from skarvae import ARVAE, GLSRVAE, BetaVAE
 from skarvae.datasets import make_attribute_data
@@ -144,8 +147,60 @@ def test_early_stopping_ignores_glsr_beta_warmup(data):
         ({"lr_schedule": "linear"}, "lr_schedule"),
         ({"lr_warmup": 1.0}, "lr_warmup"),
         ({"beta_warmup": -1}, "beta_warmup"),
+        ({"ema_decay": 1.0}, "ema_decay"),
+        ({"ema_decay": 0}, "ema_decay"),
+        ({"ema_decay": "0.99"}, "ema_decay"),
+        ({"ema_decay": 0.99, "early_stopping": True}, "cannot be combined"),
     ],
 )
 def test_bad_recipe_settings(data, params, message):
     with pytest.raises(ValueError, match=message):
         BetaVAE(**FAST, **params).fit(data.data)
+
+
+class _WeightsAfterEachStep(Callback):
+    """Record the module's weights after every optimizer step."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.steps = []
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.steps.append([p.detach().clone() for p in net.module_.parameters()])
+
+
+@pytest.mark.parametrize("estimator", [ARVAE, BetaVAE])
+def test_weight_average_by_hand(data, estimator):
+    # 180 samples in batches of 32, 2 epochs: 12 steps. The fit ends with
+    # the exponential moving average of the weights after each step, seeded
+    # by the first; the training itself is the one without the average.
+    def fit(**params):
+        recorder = _WeightsAfterEachStep()
+        vae = estimator(**FAST, callbacks=[recorder], random_state=0, **params)
+        vae.fit(data.data, data.attributes if estimator is ARVAE else None)
+        return vae, recorder.steps
+
+    decay = 0.8
+    averaged, steps = fit(ema_decay=decay)
+    plain, plain_steps = fit()
+    assert len(steps) == 12
+    expected = steps[0]
+    for weights in steps[1:]:
+        expected = [e + (1 - decay) * (w - e) for e, w in zip(expected, weights)]
+    got = list(averaged.net_.module_.parameters())
+    for g, e in zip(got, expected):
+        torch.testing.assert_close(g.detach(), e, rtol=1e-5, atol=1e-6)
+    for g, last in zip(got, steps[-1]):
+        assert not torch.allclose(g.detach(), last)
+    # Same training: the same weights at every step and the same losses; the
+    # plain fit ends with the last weights.
+    for s, p in zip(steps, plain_steps):
+        for a, b in zip(s, p):
+            torch.testing.assert_close(a, b)
+    np.testing.assert_allclose(
+        averaged.history_["train_loss"], plain.history_["train_loss"]
+    )
+    for g, last in zip(plain.net_.module_.parameters(), steps[-1]):
+        torch.testing.assert_close(g.detach(), last)
+    # The fitted model encodes with the averaged weights.
+    assert not np.allclose(averaged.transform(data.data), plain.transform(data.data))
