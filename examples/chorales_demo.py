@@ -32,6 +32,7 @@ Run from the repository root::
 
     python examples/chorales_demo.py
     python examples/chorales_demo.py --baseline   # adds BetaVAE
+    python examples/chorales_demo.py --threads 1  # on a busy machine
 """
 
 # Authors: The skarvae developers
@@ -135,9 +136,10 @@ def parse_args(argv=None):
     parser.add_argument(
         "--threads",
         type=int,
-        default=1,
-        help="torch threads; 0 = torch's default (one thread is faster for this "
-        "small network when other programs share the cores)",
+        default=0,
+        help="torch threads; 0 = torch's default, one per core (use 1 when other "
+        "programs keep the cores busy: the threads of this small network then "
+        "wait on each other)",
     )
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=0)
