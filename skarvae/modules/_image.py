@@ -175,8 +175,9 @@ class FastImageVAE(VAEModule):
         of 4 (8 x 8 kernels) convolves a quarter of the positions: with
         ``patch_sizes=(8, 4)`` and ``pool_channels=(16, 32)`` on the sprites
         it kept most of the gain (Interpretability 0.589 without the branch,
-        0.792 with stride 4, 0.835 with 2; one seed) for about a tenth of
-        the paper network's cost per epoch.
+        0.792 with stride 4, 0.835 with 2; seed 0) at 5.8 to 7.8 times less
+        cost than :class:`DSpritesVAE`, and scored higher than it on every
+        disentanglement metric on 3 seeds when both were trained alike.
 
     Attributes
     ----------
