@@ -129,7 +129,7 @@ class FastImageVAE(VAEModule):
     held-out disentanglement. On 64 x 64 sprites the default costs about 3
     times less than :class:`DSpritesVAE`; ``patch_sizes=(8, 4)``,
     ``channels=(16, 64)``, ``hidden_dims=(512,)`` with ``lr=3e-3`` 7-12
-    times less per epoch (14-15 times per optimizer step) for an AR-VAE at
+    times less per epoch (11-15 times per optimizer step) for an AR-VAE at
     the paper network's Modularity, SAP and reconstruction but a MIG 0.03
     lower (``docs/networks.md`` has the measurements).
 
