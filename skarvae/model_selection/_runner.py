@@ -29,6 +29,8 @@ from skarvae.utils._optional import import_optional
 RUN_ATTR = "skarvae_run"
 #: User attribute of a trial started when the study already had ``n_trials``.
 SURPLUS_ATTR = "surplus"
+#: Seconds a worker waits for the retry of a trial just failed as stale.
+RETRY_SETTLE = 10.0
 
 
 def find_param(estimator, name):
@@ -198,7 +200,33 @@ class TrialRunner:
             stacklevel=3,
         )
 
-    def _next_trial(self, study, shared, seen):
+    @staticmethod
+    def _retry_due(study, trials, unretried):
+        """Whether a trial failed as stale may still get its retry.
+
+        ``fail_stale_trials`` fails a trial, then adds its retry: in between,
+        other workers see a failed trial without one. Each such trial is
+        waited for ``RETRY_SETTLE`` seconds from when this worker first saw
+        it (``unretried`` maps its number to that time), in case the worker
+        failing it dies before the retry or its retries are used up.
+        """
+        if study._storage.get_heartbeat_stale_trial_callback() is None:
+            return False
+        states = import_optional("optuna").trial.TrialState
+        retried = {n for t in trials for n in t.system_attrs.get("retry_history", ())}
+        own_fail = ("error", "interrupted", SURPLUS_ATTR)
+        now, due = time.monotonic(), False
+        for trial in trials:
+            if (
+                trial.state == states.FAIL
+                and trial.number not in retried
+                and not any(key in trial.user_attrs for key in own_fail)
+            ):
+                since = unretried.setdefault(trial.number, now)
+                due = due or now - since < RETRY_SETTLE
+        return due
+
+    def _next_trial(self, study, shared, seen, unretried):
         """A trial to run now, or what to do: stop, wait or look again."""
         optuna = import_optional("optuna")
         states = optuna.trial.TrialState
@@ -218,7 +246,9 @@ class TrialRunner:
         if counted_trials(trials, self.run_id, shared) >= self.n_trials:
             if not waiting:
                 # Trials of other workers may still fail and be retried.
-                return "wait" if shared and running else "stop"
+                if shared and (running or self._retry_due(study, trials, unretried)):
+                    return "wait"
+                return "stop"
         with quiet_heartbeat_warnings():
             trial = study.ask(fixed_distributions=self.space)
         trial.set_user_attr(RUN_ATTR, self.run_id)
@@ -240,10 +270,10 @@ class TrialRunner:
         lock = contextlib.nullcontext() if lock is None else lock
         deadline = None if self.timeout is None else time.time() + self.timeout
         interval = heartbeat_interval(study._storage)
-        shared, seen = interval is not None, set()
+        shared, seen, unretried = interval is not None, set(), {}
         while deadline is None or time.time() < deadline:
             with lock:
-                trial = self._next_trial(study, shared, seen)
+                trial = self._next_trial(study, shared, seen, unretried)
             if isinstance(trial, str):
                 if trial == "stop":
                     return

@@ -25,8 +25,8 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 
 from skarvae import BetaVAE
-from skarvae.model_selection import ARVAESearchCV
-from skarvae.model_selection._runner import counted_trials, run_worker
+from skarvae.model_selection import ARVAESearchCV, _runner
+from skarvae.model_selection._runner import TrialRunner, counted_trials, run_worker
 from skarvae.model_selection._storage import fail_stale_trials, open_storage
 from skarvae.utils._testing import FAST
 
@@ -313,6 +313,41 @@ def test_counted_trials_rules():
     assert counted_trials(trials, "me", shared=False) == 6
     assert counted_trials(trials, "me", shared=True) == 7
     assert counted_trials(trials, "me", shared=True, below=7) == 4
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+def test_worker_waits_for_the_retry_of_a_trial_just_failed(tmp_path, monkeypatch):
+    # Another worker failed trial 1 as stale and has not added its retry yet:
+    # the study looks finished, but stopping now would miss the retry.
+    storage = open_storage(_sqlite(tmp_path), heartbeat_interval=1, grace_period=2)
+    study = optuna.create_study(storage=storage, study_name="s")
+    study.add_trial(create_trial(params={"beta": 0.5}, distributions=SPACE, value=1))
+    stale = study.ask(fixed_distributions=SPACE)
+    storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)
+    runner = TrialRunner(
+        None, None, None, space=SPACE, scorers={}, splits=[], pruning=None,
+        catch=(), n_trials=2, run_id="me",
+    )  # fmt: skip
+    unretried = {}
+    assert runner._next_trial(study, True, set(), unretried) == "wait"
+    assert list(unretried) == [1]
+
+    # The retry arrives: it is the next trial to run.
+    retry = storage.get_heartbeat_stale_trial_callback()
+    retry(study, storage.get_trial(stale._trial_id))
+    trial = runner._next_trial(study, True, set(), unretried)
+    assert trial.number == 2
+    assert trial.params == stale.params
+
+    # A failed trial never retried (its worker died first) stops the wait.
+    other = study.ask(fixed_distributions=SPACE)
+    storage.set_trial_state_values(trial._trial_id, TrialState.COMPLETE, [1.0])
+    storage.set_trial_state_values(other._trial_id, TrialState.FAIL)
+    assert runner._next_trial(study, True, set(), unretried) == "wait"
+    monkeypatch.setattr(_runner, "RETRY_SETTLE", 0.0)
+    assert runner._next_trial(study, True, set(), unretried) == "stop"
+    # Without heartbeats no trial is retried: nothing to wait for.
+    assert runner._next_trial(study, False, set(), {}) == "stop"
 
 
 def test_search_rejects_grace_period_not_above_interval(X):
