@@ -20,8 +20,10 @@ reports the held-out R^2 (``rotation_r2``). The candidates are the fast
 network of ``bench_networks.py`` (``fast_p84``: ``pool_channels=(16, 32)``,
 ``pool_stride=4``), the reproduction profile's (``fast_pool``), the paper's
 (``paper``) and a spatial-broadcast decoder (``broadcast``: the factors
-tiled over a 16 x 16 grid with its coordinates, a per-cell MLP, each cell a
-4 x 4 patch). Run from the repository root::
+tiled over a 16 x 16 grid with its coordinates, a per-cell MLP with two
+hidden layers of 64, each cell a 4 x 4 patch; ``broadcast_wide``: three
+hidden layers of 128; ``broadcast_8``: the same on an 8 x 8 grid of 8 x 8
+patches). Run from the repository root::
 
     python benchmarks/sprites_decoders.py --decoders fast_p84 broadcast paper
 
@@ -60,15 +62,18 @@ CANDIDATES = {
     "fast_pool": ("fast_image", {"pool_channels": (16, 64)}, 1e-3),
     "paper": ("dsprites", {}, 1e-3),
     "broadcast": ("broadcast", {}, 1e-3),
+    "broadcast_wide": ("broadcast", {"hidden": 128, "n_layers": 3}, 1e-3),
+    "broadcast_8": ("broadcast", {"grid": 8, "hidden": 128, "n_layers": 3}, 1e-3),
 }
 
 
 class BroadcastDecoder(nn.Module):
     """Spatial broadcast (Watters et al. 2019) at a coarse grid.
 
-    The code and each cell's (x, y) in [-1, 1] feed one hidden layer (their
-    projections summed), an MLP maps each cell to a ``p x p`` patch of
-    logits. Only ``decode`` exists: it is a candidate decoder, not a module.
+    The code and each cell's (x, y) in [-1, 1] feed the first of
+    ``n_layers`` hidden layers (their projections summed); the last maps
+    each cell to a ``p x p`` patch of logits. It has only ``decode``: a
+    candidate decoder, not a skarvae module.
     """
 
     def __init__(self, latent_dim, image_size=64, grid=16, hidden=64, n_layers=2):
@@ -138,7 +143,7 @@ def shape_scores(pred, true, shapes):
 def build(name, latent_dim, image_size):
     module, options, lr = CANDIDATES[name]
     if module == "broadcast":
-        return BroadcastDecoder(latent_dim, image_size), lr
+        return BroadcastDecoder(latent_dim, image_size, **options), lr
     cls = get_module_class(module)
     return cls(
         input_shape=(1, image_size, image_size), latent_dim=latent_dim, **options
