@@ -106,6 +106,14 @@ NETWORKS = {
         "fast_p84_pool": _p84(pool_channels=(16, 32)),
         "fast_p84_pool_s4": _p84(pool_channels=(16, 32), pool_stride=4),
         "fast_p84_pool_s4_64": _p84(pool_channels=(16, 64), pool_stride=4),
+        # The same encoder with a spatial-broadcast decoder: three hidden
+        # layers of 128 on an 8 x 8 grid, which draws turned squares
+        # (benchmarks/sprites_decoders.py).
+        "fast_p84_bcast": _p84(
+            pool_channels=(16, 32),
+            pool_stride=4,
+            broadcast_dims=(128, 128, 128),
+        ),
         # 8 x 8 patches to 16 channels (an 8 x 8 grid), then the dense layer.
         "fast_p8": {
             "module": "fast_image",

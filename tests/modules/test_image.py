@@ -96,6 +96,12 @@ def test_patch_parameter_count_by_hand():
         ({"pool_channels": (4,), "pool_stride": 9}, "pool_stride=9 needs"),
         ({"pool_channels": (4, 4), "pool_stride": 6}, "layer 2 has a 3 x 3"),
         ({"pool_channels": (4, 4, 4, 4)}, "needs larger images than 16 x 16"),
+        ({"broadcast_dims": (8, 0)}, "broadcast_dims must be a sequence of"),
+        ({"broadcast_dims": 8}, "broadcast_dims must be a sequence of"),
+        ({"broadcast_dims": "8"}, "broadcast_dims must be a sequence of"),
+        ({"broadcast_dims": (8,), "broadcast_grid": 3}, "broadcast_grid must be"),
+        ({"broadcast_grid": 0}, "broadcast_grid must be"),
+        ({"broadcast_grid": 2.0}, "broadcast_grid must be"),
     ],
 )
 def test_bad_parameters(kwargs, match):
@@ -285,3 +291,72 @@ def test_pooled_branch_with_a_wider_stride_by_hand():
         input_shape=(1, 24, 24), hidden_dims=(8,), pool_channels=(3, 5)
     )
     assert _n_params(module) - _n_params(default) == 3 * (64 - 16)
+
+
+def test_broadcast_decoder_by_hand():
+    torch.manual_seed(0)
+    module = FastImageVAE(
+        input_shape=(2, 8, 12),
+        latent_dim=3,
+        hidden_dims=(16,),
+        patch_sizes=(),
+        broadcast_dims=(5, 4),
+        broadcast_grid=2,
+    )
+    dec = module.broadcast
+    z = torch.randn(3, 3)
+    out = module.decode(z)
+    assert out.shape == (3, 2, 8, 12)
+    w0, v0 = dec.code.weight, dec.coords.weight
+    w1, w2 = dec.mlp[1].weight, dec.mlp[3].weight
+    for gy, y in enumerate([-1.0, 1.0]):
+        for gx, x in enumerate([-1.0, 1.0]):
+            h = torch.relu(z @ w0.T + dec.code.bias + torch.tensor([x, y]) @ v0.T)
+            h = torch.relu(h @ w1.T + dec.mlp[1].bias)
+            block = (h @ w2.T + dec.mlp[3].bias).view(3, 2, 4, 6)
+            torch.testing.assert_close(
+                out[:, :, 4 * gy : 4 * gy + 4, 6 * gx : 6 * gx + 6], block
+            )
+
+
+def test_broadcast_replaces_the_patch_decoder_and_keeps_the_encoder():
+    options = {"input_shape": (1, 16, 16), "hidden_dims": (32,), "latent_dim": 3}
+    torch.manual_seed(0)
+    plain = FastImageVAE(**options)
+    torch.manual_seed(0)
+    module = FastImageVAE(**options, broadcast_dims=(8, 8), broadcast_grid=4)
+    assert not hasattr(module, "decoder_fc")
+    assert not hasattr(module, "decoder_conv")
+    x = torch.rand(2, 1, 16, 16)
+    torch.testing.assert_close(module.encode(x), plain.encode(x))
+    decoder = sum(
+        p.numel()
+        for name, p in plain.named_parameters()
+        if name.startswith(("decoder_fc", "decoder_conv"))
+    )
+    # code and coordinates into 8, 8 into 8, 8 into a 4 x 4 block per cell
+    broadcast = (3 * 8 + 8 + 2 * 8) + (8 * 8 + 8) + (8 * 16 + 16)
+    assert _n_params(module) == _n_params(plain) - decoder + broadcast
+
+
+def test_broadcast_estimator_fit_and_round_trip(tmp_path):
+    import skarvae
+
+    X = (np.random.default_rng(2).random((8, 1, 16, 16)) > 0.6).astype(np.float32)
+    vae = ARVAE(
+        module="fast_image",
+        module_params={"patch_sizes": (4,), "channels": (4,), "broadcast_dims": (8,)},
+        hidden_dims=(16,),
+        latent_dim=3,
+        max_epochs=2,
+        batch_size=4,
+        validation_fraction=None,
+        random_state=0,
+    ).fit(X, X.mean(axis=(1, 2, 3)))
+    history = vae.net_.history[:, "train_loss"]
+    assert np.isfinite(history).all()
+    assert vae.inverse_transform(vae.transform(X)).shape == X.shape
+    vae.save(tmp_path / "b.skarvae")
+    loaded = skarvae.load(tmp_path / "b.skarvae")
+    Z = vae.transform(X)
+    np.testing.assert_allclose(loaded.inverse_transform(Z), vae.inverse_transform(Z))
