@@ -83,10 +83,15 @@ def run_sprites(args):
     sprites = make_sprites(args.n_sprites, random_state=args.seed)
     X = sprites.images[:, None].astype(np.float32)
     fast = args.network == "fast"
+    # The pooled branch reads the shape wherever the sprite lies; a
+    # spatial-broadcast decoder (``--broadcast-dims``) draws it.
+    options = {
+        "pool_channels": tuple(args.pool_channels),
+        "broadcast_dims": tuple(args.broadcast_dims),
+    }
     model = ARVAE(
         module="fast_image" if fast else "dsprites",
-        # The pooled branch reads the shape wherever the sprite lies.
-        module_params={"pool_channels": tuple(args.pool_channels)} if fast else None,
+        module_params=options if fast else None,
         latent_dim=10,
         lr_schedule=args.lr_schedule,
         gamma=100.0 if args.gamma is None else args.gamma,
@@ -187,6 +192,14 @@ def main(argv=None):
         default=[16, 64],
         help="sprites, fast network: channels of FastImageVAE's pooled branch "
         "(none: without it)",
+    )
+    parser.add_argument(
+        "--broadcast-dims",
+        type=int,
+        nargs="*",
+        default=[],
+        help="sprites, fast network: hidden widths of a spatial-broadcast decoder "
+        "(none: the patch decoder); see docs/images.md, 'Why discs'",
     )
     parser.add_argument(
         "--lr-schedule", choices=["constant", "cosine", "onecycle"], default="cosine"
