@@ -6,7 +6,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 decoders = pytest.importorskip("benchmarks.sprites_decoders")
 
@@ -50,12 +49,6 @@ def test_factor_features_harmonics_and_one_hot():
     np.testing.assert_allclose((harmonics**2).sum(-1), 1.0, rtol=1e-6)
     # A quarter turn leaves a square's harmonic (cos 4t, sin 4t) unchanged.
     np.testing.assert_allclose(harmonics[2, 2], harmonics[0, 2], atol=1e-6)
-
-
-def test_broadcast_decoder_shape():
-    decoder = decoders.BroadcastDecoder(latent_dim=5, image_size=32, grid=8)
-    out = decoder.decode(torch.zeros(3, 5))
-    assert out.shape == (3, 1, 32, 32)
 
 
 def test_tiny_run_scores_every_candidate(tmp_path):
