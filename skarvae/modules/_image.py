@@ -240,8 +240,9 @@ class FastImageVAE(VAEModule):
         cell's block of pixels: every cell knows where it lies relative to
         what the code describes. Trained on the sprites' true factors for 15
         epochs, the patch decoders and :class:`DSpritesVAE`'s draw turned
-        squares as discs; ``(128, 128, 128)`` on an 8 x 8 grid draws them
-        (``benchmarks/sprites_decoders.py``).
+        squares as discs (``benchmarks/sprites_decoders.py``); an AR-VAE with
+        ``(128, 128, 128)`` on an 8 x 8 grid drew them turned, with rounded
+        corners, after 15 epochs on 30,000 sprites.
     broadcast_grid : int, default=8
         Cells per side of the broadcast decoder's grid; it must divide the
         image's height and width.
