@@ -228,6 +228,26 @@ def test_builtin_modules_train_on_cuda(name, model):
     assert vae.inverse_transform(Z).shape == X.shape
 
 
+def test_fast_image_branch_and_broadcast_decoder_on_cuda():
+    # The pooled branch and the broadcast decoder's grid buffer move to the GPU.
+    X = (np.random.default_rng(0).random((64, 1, 32, 32)) < 0.3).astype(np.float32)
+    options = {"pool_channels": (4,), "pool_stride": 4, "broadcast_dims": (16, 16)}
+    vae = ARVAE(
+        module="fast_image",
+        module_params=options,
+        latent_dim=4,
+        max_epochs=2,
+        batch_size=32,
+        device="cuda",
+        random_state=0,
+    ).fit(X, X.mean(axis=(1, 2, 3)))
+    assert _on_cuda(vae)
+    assert vae.net_.module_.broadcast.cells.is_cuda
+    Z = vae.transform(X)
+    assert np.isfinite(Z).all()
+    assert vae.inverse_transform(Z).shape == X.shape
+
+
 def test_device_auto_picks_cuda(data):
     vae = BetaVAE(**FAST, device="auto", random_state=0).fit(data.data)
     assert _on_cuda(vae)
