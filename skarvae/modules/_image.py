@@ -80,18 +80,19 @@ class _PooledFeatures(nn.Module):
         return torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1)
 
 
+def _positive_ints(name, values):
+    """``values`` as a tuple of ints; a clear error unless all are >= 1."""
+    ok = not isinstance(values, str) and hasattr(values, "__iter__")
+    values = tuple(values) if ok else values
+    if not ok or not all(isinstance(v, numbers.Integral) and v >= 1 for v in values):
+        raise ValueError(
+            f"{name} must be a sequence of positive integers; got {values!r}."
+        )
+    return tuple(int(v) for v in values)
+
+
 def _check_pool_branch(pool_channels, pool_stride, height, width):
-    if isinstance(pool_channels, str) or not hasattr(pool_channels, "__iter__"):
-        raise ValueError(
-            f"pool_channels must be a sequence of positive integers; got "
-            f"{pool_channels!r}."
-        )
-    channels = tuple(pool_channels)
-    if not all(isinstance(c, numbers.Integral) and c >= 1 for c in channels):
-        raise ValueError(
-            f"pool_channels must be a sequence of positive integers; got {channels}."
-        )
-    channels = tuple(int(c) for c in channels)
+    channels = _positive_ints("pool_channels", pool_channels)
     if not isinstance(pool_stride, numbers.Integral) or pool_stride < 1:
         raise ValueError(f"pool_stride must be an integer >= 1; got {pool_stride!r}.")
     side = min(height, width)
@@ -142,22 +143,14 @@ class _BroadcastDecoder(nn.Module):
 
 def _check_broadcast(dims, grid, height, width):
     """``broadcast_dims`` as a tuple; the grid must divide the image if used."""
-    if isinstance(dims, str) or not hasattr(dims, "__iter__"):
-        raise ValueError(
-            f"broadcast_dims must be a sequence of positive integers; got {dims!r}."
-        )
-    dims = tuple(dims)
-    if not all(isinstance(d, numbers.Integral) and d >= 1 for d in dims):
-        raise ValueError(
-            f"broadcast_dims must be a sequence of positive integers; got {dims!r}."
-        )
+    dims = _positive_ints("broadcast_dims", dims)
     bad_grid = not isinstance(grid, numbers.Integral) or grid < 1
     if bad_grid or (dims and (height % grid or width % grid)):
         raise ValueError(
             f"broadcast_grid must be a positive integer dividing the image's "
             f"height and width {height, width}; got {grid!r}."
         )
-    return tuple(int(d) for d in dims)
+    return dims
 
 
 class FastImageVAE(VAEModule):
