@@ -1,0 +1,53 @@
+"""The image example runs end to end on a few sprites and picks its recipe."""
+
+# Authors: The skarvae developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def images_example():
+    path = ROOT / "examples" / "train_sprites_and_mnist.py"
+    spec = importlib.util.spec_from_file_location("train_sprites_and_mnist", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_part_has_its_recipe_unless_the_command_line_sets_it(images_example):
+    unset = argparse.Namespace(epochs=None, lr=None, lr_schedule=None)
+    defaults = {"epochs": 15, "lr": 3e-3, "lr_schedule": "constant"}
+    assert images_example._recipe(unset, **defaults) == (15, 3e-3, "constant")
+    given = argparse.Namespace(epochs=2, lr=None, lr_schedule="cosine")
+    assert images_example._recipe(given, **defaults) == (2, 3e-3, "cosine")
+
+
+def test_sprites_part_writes_its_pictures(images_example, tmp_path, capsys):
+    images_example.main(
+        [
+            "--only",
+            "sprites",
+            "--n-sprites",
+            "96",
+            "--epochs",
+            "1",
+            "--pool-channels",
+            "4",
+            "--broadcast-dims",
+            "8",
+            "--out-dir",
+            str(tmp_path),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "sprites: fitted 96 images" in out
+    assert out.count("spearman(z_") == 5
+    for name in ("traversal_sprites.png", "recon_sprites.png"):
+        assert (tmp_path / name).stat().st_size > 0
