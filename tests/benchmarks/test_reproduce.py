@@ -109,8 +109,8 @@ def test_profile_selects_the_network(profile, dataset, module):
         assert model.module_params == {**pool, "n_tokens": len(vocabulary)}
         assert model.recon_loss == "ce"
     elif dataset == "sprites":
-        pool = {"pool_channels": (16, 64)} if profile == "fast" else {}
-        assert (model.module_params or {}) == pool
+        fast = {"pool_channels": (16, 64), "broadcast_dims": (128, 128, 128)}
+        assert (model.module_params or {}) == (fast if profile == "fast" else {})
     # the fast profile's music models train with the edit loss
     assert model.edit_weight == cfg.get("edit_weight", 0.0)
     if model.edit_weight:
