@@ -66,6 +66,16 @@ NETWORKS = {
             "module": "fast_image",
             "module_params": {"pool_channels": (16, 64)},
         },
+        # The fast reproduction profile's network: the same with a
+        # spatial-broadcast decoder (three hidden layers of 128 on an 8 x 8
+        # grid), which draws turned squares (docs/images.md, "why-discs").
+        "fast_pool_bcast": {
+            "module": "fast_image",
+            "module_params": {
+                "pool_channels": (16, 64),
+                "broadcast_dims": (128, 128, 128),
+            },
+        },
         "fast_cosine": {"module": "fast_image", "lr_schedule": "cosine"},
         "fast_b256": {
             "module": "fast_image",
