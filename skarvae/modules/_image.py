@@ -235,7 +235,10 @@ class FastImageVAE(VAEModule):
         epochs, the patch decoders and :class:`DSpritesVAE`'s draw turned
         squares as discs (``benchmarks/sprites_decoders.py``); an AR-VAE with
         ``(128, 128, 128)`` on an 8 x 8 grid drew them turned, with rounded
-        corners, after 15 epochs on 30,000 sprites.
+        corners, after 15 epochs on 30,000 sprites at ``lr=3e-3``. With
+        ``pool_channels=(16, 64)`` (the fast reproduction profile's sprites
+        network) it adds about 5% to the cost of an epoch, which stays 1.5
+        times below :class:`DSpritesVAE`'s.
     broadcast_grid : int, default=8
         Cells per side of the broadcast decoder's grid; it must divide the
         image's height and width.
