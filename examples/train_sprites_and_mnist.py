@@ -40,7 +40,12 @@ import numpy as np
 import torch
 
 from skarvae import ARVAE
-from skarvae.datasets import load_mnist, make_sprites, morphometrics
+from skarvae.datasets import (
+    load_mnist,
+    make_sprites,
+    measure_sprites,
+    morphometrics,
+)
 from skarvae.metrics import edit_fidelity
 from skarvae.plotting import plot_reconstructions, plot_traversal_grid
 
@@ -117,6 +122,10 @@ def run_sprites(args):
     model.fit(X, sprites.factors)
     print(f"sprites: fitted {len(X)} images in {time.perf_counter() - start:.1f} s")
     report(model, X, sprites.factors, "sprites", args.out_dir)
+    # Edit fidelity: set each factor of a few sprites to values across the
+    # range they occupy, decode, and read the factors of the decoded sprites
+    # back (measure_sprites matches them against the rendered factor grid).
+    print_fidelity(model, X[: args.n_fidelity], measure_sprites, "sprites")
 
 
 def run_mnist(args):
@@ -145,9 +154,16 @@ def run_mnist(args):
     report(model, X, attributes, "mnist", args.out_dir)
     # Edit fidelity: set each morphometric of a few digits to values across
     # the range the digits occupy, decode, and measure the decoded digits.
-    fidelity = edit_fidelity(model, X[: args.n_fidelity], _measure_digits, n_steps=5)
+    print_fidelity(model, X[: args.n_fidelity], _measure_digits, "mnist")
+
+
+def print_fidelity(model, X, measure, name):
+    """Print ``edit_fidelity`` of ``model`` on ``X`` (5 edits per attribute)."""
+    if not len(X):
+        return
+    fidelity = edit_fidelity(model, X, measure, n_steps=5)
     columns = ["spearman", "monotone", "relative_error", "leakage", "unmeasured"]
-    print(f"mnist: edit fidelity of {args.n_fidelity} digits")
+    print(f"{name}: edit fidelity of {len(X)} images")
     print(fidelity[columns].round(3).to_string())
 
 
@@ -254,7 +270,8 @@ def main(argv=None):
         "--n-fidelity",
         type=int,
         default=100,
-        help="digits whose edits are measured again (skarvae.metrics.edit_fidelity)",
+        help="sprites and digits whose edits are measured again "
+        "(skarvae.metrics.edit_fidelity; 0: none)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(

@@ -36,6 +36,7 @@ from skarvae.datasets import (
     load_mnist,
     load_music_files,
     make_attribute_data,
+    measure_sprites,
     morphometrics,
 )
 from skarvae.metrics import (
@@ -547,6 +548,12 @@ CASES = [
     ("morphometrics", "NaN in the images",
      lambda c: morphometrics(np.full((2, 28, 28), np.nan)), V,
      "images contain NaN or infinite values"),
+    ("measure_sprites", "NaN in the images",
+     lambda c: measure_sprites(np.full((2, 64, 64), np.nan)), V,
+     "images contain NaN or infinite values"),
+    ("measure_sprites", "images that are not square",
+     lambda c: measure_sprites(np.zeros((2, 64, 32))), V,
+     r"images must be square single-channel sprites .* got \(2, 64, 32\)"),
     ("load_music_files", "paths a single string",
      lambda c: load_music_files("tune.abc"), V,
      BAD.format("paths", "load_music_files")),

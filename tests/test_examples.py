@@ -44,6 +44,8 @@ def test_sprites_part_writes_its_pictures(images_example, tmp_path, capsys):
             "4",
             "--broadcast-dims",
             "8",
+            "--n-fidelity",
+            "0",
             "--out-dir",
             str(tmp_path),
         ]
@@ -51,5 +53,6 @@ def test_sprites_part_writes_its_pictures(images_example, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "sprites: fitted 96 images" in out
     assert out.count("spearman(z_") == 5
+    assert "edit fidelity" not in out  # --n-fidelity 0
     for name in ("traversal_sprites.png", "recon_sprites.png"):
         assert (tmp_path / name).stat().st_size > 0

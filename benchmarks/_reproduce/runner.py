@@ -114,9 +114,14 @@ EDIT_COLUMNS = {
 def edit_measure(data):
     """The function that measures the attributes of decoded outputs, or None.
 
-    MNIST: the morphometrics of the decoded digits cut at 0.5; music: the
-    measure attributes of the decoded token ids. Sprites have no measure.
+    MNIST: the morphometrics of the decoded digits cut at 0.5; sprites: the
+    factors read back by template matching (``measure_sprites``); music: the
+    measure attributes of the decoded token ids.
     """
+    if data.name == "sprites":
+        from skarvae.datasets import measure_sprites
+
+        return measure_sprites
     if data.name == "mnist":
         from skarvae.datasets import morphometrics
 

@@ -12,6 +12,7 @@ from skarvae.datasets._music import (
     load_music_files,
 )
 from skarvae.datasets._sprites import load_dsprites, make_sprites
+from skarvae.datasets._sprites_measure import measure_sprites
 from skarvae.datasets._synthetic import make_attribute_data
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "load_music_files",
     "make_attribute_data",
     "make_sprites",
+    "measure_sprites",
     "morphometrics",
 ]

@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 reproduce = pytest.importorskip("benchmarks.reproduce")
+from benchmarks._reproduce import runner  # noqa: E402
 from benchmarks._reproduce.config import DELTA  # noqa: E402
+from skarvae.datasets import measure_sprites  # noqa: E402
 from skarvae.losses import measure_attribute_functions  # noqa: E402
 from skarvae.music import Vocabulary  # noqa: E402
 
@@ -115,6 +117,17 @@ def test_profile_selects_the_network(profile, dataset, module):
     assert model.edit_weight == cfg.get("edit_weight", 0.0)
     if model.edit_weight:
         assert model.attribute_fns == measure_attribute_functions(vocabulary)
+
+
+def test_sprites_edits_are_read_back_from_the_decoded_sprites(tiny_args):
+    data = reproduce.load_dataset("sprites", tiny_args)
+    measure = runner.edit_measure(data)
+    assert measure is measure_sprites
+    # it reads the test sprites' own attributes back, column for column
+    found = measure(data.X_test)
+    assert list(found.columns) == list(data.A_test.columns)
+    assert (found["shape"].to_numpy() == data.A_test["shape"].to_numpy()).all()
+    np.testing.assert_allclose(found["pos_x"], data.A_test["pos_x"], atol=0.035)
 
 
 def test_split_mnist_sizes_and_nan_rows():
