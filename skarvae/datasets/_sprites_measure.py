@@ -58,7 +58,7 @@ def _centroids(mask):
 
 
 def _windows(mask, rows, cols, radius):
-    """The ``2 radius + 1`` square around each rounded centroid, flattened."""
+    """The ``2 radius + 1`` square centred on each rounded centroid, flattened."""
     padded = np.pad(mask, ((0, 0), (radius, radius), (radius, radius)))
     side = 2 * radius + 1
     r0 = np.rint(rows).astype(int)
@@ -80,8 +80,9 @@ def _templates(size, n_scales, n_orientations):
     that one template lines up with any sprite within an eighth of a pixel
     once both are cut around their centroids. Returns the factors of each
     template (shape, scale, orientation and the two shifts), the flattened
-    windows, each sprite centre relative to its window's corner and the
-    window's radius; the arrays are read-only, as they are cached.
+    windows, each sprite centre relative to its window's middle (the rounded
+    centroid) and the window's radius; the arrays are read-only, as they are
+    cached.
     """
     values = _factor_grid(SHAPE_NAMES, n_scales, n_orientations, 1)[:3]
     shifts = np.arange(_SUBPIXEL) / _SUBPIXEL
@@ -95,10 +96,10 @@ def _templates(size, n_scales, n_orientations):
     # Half-diagonal of the largest sprite, in pixels, plus a margin.
     radius = int(np.ceil(np.sqrt(2) * _HALF_SIZE * 1.3 * size)) + 1
     windows = _windows(templates, rows, cols, radius).astype(np.float32)
-    corner_to_centre = centre - np.column_stack([np.rint(rows), np.rint(cols)])
-    for array in (grid, windows, corner_to_centre):
+    to_centre = centre - np.column_stack([np.rint(rows), np.rint(cols)])
+    for array in (grid, windows, to_centre):
         array.flags.writeable = False
-    return grid, windows, corner_to_centre, radius
+    return grid, windows, to_centre, radius
 
 
 @validate_params(
@@ -167,7 +168,7 @@ def measure_sprites(images, *, threshold=0.5, n_scales=6, n_orientations=40):
     empty = ~np.isfinite(rows)
     rows[empty] = cols[empty] = (size - 1) / 2
 
-    grid, T, t_centre, radius = _templates(size, n_scales, n_orientations)
+    grid, T, to_centre, radius = _templates(size, n_scales, n_orientations)
     t_sizes = T.sum(1)
     found = np.empty((len(X), 5))
     for start in range(0, len(X), _CHUNK):
@@ -176,8 +177,8 @@ def measure_sprites(images, *, threshold=0.5, n_scales=6, n_orientations=40):
         inter = W @ T.T
         union = W.sum(1)[:, None] + t_sizes[None, :] - inter
         best = np.argmax(inter / np.maximum(union, 1.0), axis=1)
-        corner = np.column_stack([np.rint(rows[part]), np.rint(cols[part])])
-        row, col = (corner + t_centre[best]).T
+        middle = np.column_stack([np.rint(rows[part]), np.rint(cols[part])])
+        row, col = (middle + to_centre[best]).T
         found[part, :3] = grid[best, :3]
         found[part, 3] = 0.5 + ((col + 0.5) / size - 0.5) / _POS_SPAN
         found[part, 4] = 0.5 + ((row + 0.5) / size - 0.5) / _POS_SPAN
