@@ -264,15 +264,11 @@ def main(argv=None):
 
 def save_figure(path, truth, decoded, shapes, n=12):
     """The first ``n`` held-out sprites and each candidate's drawing of them."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     rows = [("true", truth), *decoded.items()]
-    fig, axes = plt.subplots(
-        len(rows), n, figsize=(n * 0.9, len(rows) * 1.0), squeeze=False
-    )
+    fig = Figure(figsize=(n * 0.9, len(rows) * 1.0))
+    axes = fig.subplots(len(rows), n, squeeze=False)
     for r, (name, images) in enumerate(rows):
         for i in range(n):
             ax = axes[r, i]
@@ -284,7 +280,6 @@ def save_figure(path, truth, decoded, shapes, n=12):
         axes[r, 0].set_ylabel(name, fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 if __name__ == "__main__":

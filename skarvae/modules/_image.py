@@ -355,9 +355,12 @@ class FastImageVAE(VAEModule):
         self.broadcast_grid = int(broadcast_grid)
         if self.broadcast_dims:
             self.broadcast = _BroadcastDecoder(
-                latent_dim, self.image_shape, self.broadcast_grid,
-                self.broadcast_dims, act,
-            )  # fmt: skip
+                latent_dim,
+                self.image_shape,
+                self.broadcast_grid,
+                self.broadcast_dims,
+                act,
+            )
         else:
             self._build_patch_decoder(latent_dim, hidden, channels, act)
 
