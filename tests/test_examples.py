@@ -22,13 +22,13 @@ def images_example():
 
 
 def test_each_part_has_its_recipe_unless_the_command_line_sets_it(images_example):
-    unset = argparse.Namespace(epochs=None, lr=None, lr_schedule=None)
+    unset = argparse.Namespace(epochs=None, lr=None, lr_schedule=None, ema_decay=None)
     sprites = images_example.SPRITES_RECIPE
-    assert images_example._recipe(unset, **sprites) == (15, 3e-3, "constant")
-    given = argparse.Namespace(epochs=2, lr=None, lr_schedule="cosine")
-    assert images_example._recipe(given, **sprites) == (2, 3e-3, "cosine")
+    assert images_example._recipe(unset, **sprites) == (15, 3e-3, "constant", 0.999)
+    given = argparse.Namespace(epochs=2, lr=None, lr_schedule="cosine", ema_decay=0)
+    assert images_example._recipe(given, **sprites) == (2, 3e-3, "cosine", 0)
     digits = images_example.DIGITS_RECIPE
-    assert images_example._recipe(unset, **digits) == (20, 1e-3, "cosine")
+    assert images_example._recipe(unset, **digits) == (20, 1e-3, "cosine", 0)
 
 
 def test_sprites_part_writes_its_pictures(images_example, tmp_path, capsys):
