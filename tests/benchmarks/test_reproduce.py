@@ -54,6 +54,7 @@ def test_parse_args_defaults_to_the_fast_profile():
     assert set(args.experiments) == set(reproduce.EXPERIMENTS)
     assert args.settings["mnist"]["recipe"]["lr_schedule"] == "cosine"
     assert args.settings["bach"]["recipe"]["ema_decay"] == 0.999
+    assert args.settings["sprites"]["recipe"]["ema_decay"] == 0.999
     paper = reproduce.parse_args(["--paper-protocol", "--profile", "paper"])
     assert paper.protocols == ["paper"]
     assert paper.seeds == list(range(10))
