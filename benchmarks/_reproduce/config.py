@@ -107,8 +107,9 @@ NETWORKS = {
 # samples (0 = all the loader gives), epochs, lr, batch_size, ``recipe``
 # (extra estimator parameters of every fit: the learning-rate schedule) and
 # ``gamma`` and ``delta``, the AR-VAE's regularization weight and sharpness
-# (one value, or one per attribute in the data's column order) where they
-# differ from LOSS_WEIGHTS and DELTA, and ``edit_weight`` (music: the weight
+# (one value, or one per attribute in the data's column order), and
+# ``arvae_beta``, its KL weight, where they differ from LOSS_WEIGHTS and DELTA
+# (the beta-VAE keeps its own beta), and ``edit_weight`` (music: the weight
 # of ARVAE's edit loss on the four measure attributes). With 6,000 digits and
 # 30 epochs gamma=10 stops at Interpretability 0.80, gamma=50 reaches 0.88 at
 # the same reconstruction accuracy (docs/networks.md).

@@ -48,6 +48,8 @@ def make_model(model, data, seed, args, *, n_epochs=None, **overrides):
         params["delta"] = cfg.get("delta", DELTA[data.kind])
         if "gamma" in cfg:
             params["gamma"] = cfg["gamma"]
+        if "arvae_beta" in cfg:
+            params["beta"] = cfg["arvae_beta"]
         if cfg.get("edit_weight"):
             from skarvae.losses import measure_attribute_functions
 

@@ -120,6 +120,15 @@ def test_profile_selects_the_network(profile, dataset, module):
         assert model.attribute_fns == measure_attribute_functions(vocabulary)
 
 
+def test_arvae_beta_sets_the_kl_weight_of_the_arvae_only():
+    args = reproduce.parse_args([])
+    args.settings["sprites"]["arvae_beta"] = 2.0
+    A = pd.DataFrame({"a": [0.0]})
+    data = reproduce.Data("sprites", np.zeros((1, 4)), A, np.zeros((1, 4)), A)
+    assert reproduce.make_model("ARVAE", data, 0, args).beta == 2.0
+    assert reproduce.make_model("BetaVAE", data, 0, args).beta == 4.0
+
+
 def test_sprites_edits_are_read_back_from_the_decoded_sprites(tiny_args):
     data = reproduce.load_dataset("sprites", tiny_args)
     measure = runner.edit_measure(data)
