@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import ProgressBar
 
+from skarvae.estimators._checks import _check_numeric_columns, _resolve_device
 from skarvae.estimators._data import _BatchIterator, _TensorDataset, _ValidationSplit
 from skarvae.estimators._net import (
     _Annealing,
@@ -32,39 +33,6 @@ _FAR_OUT = (
     "{} of X is NaN or infinite in float32: X lies far outside the scale of "
     "the training data; scale X as in fit."
 )
-
-
-def _resolve_device(device):
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"device={device!r} is not a valid torch device; use 'cpu', 'cuda', "
-            "'cuda:N' or 'auto'."
-        ) from exc
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but CUDA is not available on this "
-            "machine; use device='cpu' or device='auto'."
-        )
-    return str(resolved)
-
-
-def _check_numeric_columns(X):
-    """Reject DataFrame columns that are not numbers, naming them."""
-    if isinstance(X, pd.DataFrame):
-        bad = [
-            str(c)
-            for c, dtype in X.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(dtype))
-        ]
-        if bad:
-            raise ValueError(
-                f"X has non-numeric column(s) {bad}; encode them as numbers "
-                "first (e.g. with OneHotEncoder or OrdinalEncoder)."
-            )
 
 
 class _BaseVAE(TransformerMixin, BaseEstimator):

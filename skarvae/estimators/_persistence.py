@@ -17,6 +17,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
+from skarvae.estimators._checks import _resolve_device
 from skarvae.losses import ATTRIBUTE_FUNCTIONS
 from skarvae.modules import MODULES, get_module_class
 
@@ -213,7 +214,6 @@ def load(path):
     True
     """
     from skarvae.estimators import ARVAE, GLSRVAE, BetaVAE
-    from skarvae.estimators._base import _resolve_device
 
     classes = {cls.__name__: cls for cls in (ARVAE, BetaVAE, GLSRVAE)}
     path = _check_path(path)

@@ -13,7 +13,7 @@ from skorch.callbacks import Callback
 
 from skarvae import ARVAE, BetaVAE
 from skarvae.datasets import make_attribute_data
-from skarvae.estimators._base import _resolve_device
+from skarvae.estimators._checks import _resolve_device
 from skarvae.utils._testing import FAST
 
 
