@@ -8,6 +8,7 @@ import torch
 
 
 def _resolve_device(device):
+    """The torch device string for ``device``; a clear error if it is unusable."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     try:
@@ -31,7 +32,7 @@ def _check_numeric_columns(X):
         bad = [
             str(c)
             for c, dtype in X.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(dtype))
+            if not pd.api.types.is_numeric_dtype(dtype)
         ]
         if bad:
             raise ValueError(
