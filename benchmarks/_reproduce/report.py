@@ -156,9 +156,12 @@ def plot_boxes(frame, columns, path, title):
         ax.set_title(dataset)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.6) for c in colors.values()]
     handles.append(plt.Line2D([], [], marker="x", color="black", linestyle=""))
-    axes[0][-1].legend(handles, [*colors, "paper median"], fontsize=7)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    # Above the panels, where it hides no box or marker.
+    fig.legend(
+        handles, [*colors, "paper median"], loc="upper right", ncol=3, fontsize=7
+    )
+    fig.suptitle(title, fontsize=10, x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
