@@ -62,6 +62,14 @@ class TokenMLPVAE(VAEModule):
         map into the first layer starts at zero. On the folk tunes, 8 lifted
         pitch range's MIG from 0.44 to 0.63 (one seed; see the "Choosing a
         network" page of the docs).
+    pool_ignore : sequence of int, default=()
+        Token ids left out of the pooled maximum and minimum, for tokens
+        that carry no value of their own: the hold, rest, ``START`` and
+        ``END`` tokens of a measure (ids 0-3 of a
+        :class:`~skarvae.music.Vocabulary`, ``np.flatnonzero(~vocabulary.is_pitch)``),
+        so that the pool sees the measure's highest and lowest pitch
+        directly. A sequence of ignored tokens only pools to zeros. Needs
+        ``pool_dim > 0``.
 
     Examples
     --------
@@ -85,12 +93,21 @@ class TokenMLPVAE(VAEModule):
         activation="relu",
         dropout=0.0,
         pool_dim=0,
+        pool_ignore=(),
     ):
         super().__init__()
         length = _check_tokens("TokenMLPVAE", input_shape, n_tokens)
         if not isinstance(pool_dim, numbers.Integral) or pool_dim < 0:
             raise ValueError(
                 f"TokenMLPVAE needs an integer pool_dim >= 0; got {pool_dim!r}."
+            )
+        pool_ignore = sorted({int(i) for i in pool_ignore})
+        if pool_ignore and not pool_dim:
+            raise ValueError("TokenMLPVAE's pool_ignore needs pool_dim > 0.")
+        if pool_ignore and not 0 <= pool_ignore[0] <= pool_ignore[-1] < n_tokens:
+            raise ValueError(
+                f"TokenMLPVAE's pool_ignore holds token ids in [0, {n_tokens}); "
+                f"got {pool_ignore}."
             )
         hidden = [int(h) for h in hidden_dims]
         if not hidden:
@@ -111,6 +128,10 @@ class TokenMLPVAE(VAEModule):
             self.pool = nn.Linear(2 * self.pool_dim, hidden[0], bias=False)
             # The branch starts silent and grows where it helps.
             nn.init.zeros_(self.pool.weight)
+        self.pool_ignore = tuple(pool_ignore)
+        ignored = torch.zeros(self.n_tokens, dtype=torch.bool)
+        ignored[list(pool_ignore)] = True
+        self.register_buffer("pool_ignored", ignored, persistent=False)
         first = [_ACTIVATIONS[activation]()]
         if dropout:
             first.append(nn.Dropout(dropout))
@@ -127,10 +148,23 @@ class TokenMLPVAE(VAEModule):
         x = x.long()
         h = self.embedding(x + self.offsets) + self.bias
         if self.pool_dim:
-            e = self.pool_embedding(x)
-            h = h + self.pool(torch.cat([e.amax(dim=1), e.amin(dim=1)], dim=1))
+            h = h + self.pool(self._pooled(x))
         h = self.encoder(h)
         return self.mu(h), self.logvar(h)
+
+    def _pooled(self, x):
+        """Maximum and minimum of the pool embedding over the kept positions."""
+        e = self.pool_embedding(x)
+        if not self.pool_ignore:
+            return torch.cat([e.amax(dim=1), e.amin(dim=1)], dim=1)
+        ignored = self.pool_ignored[x].unsqueeze(-1)
+        high = e.masked_fill(ignored, -math.inf).amax(dim=1)
+        low = e.masked_fill(ignored, math.inf).amin(dim=1)
+        kept = ~ignored.all(dim=1)
+        zero = torch.zeros((), dtype=e.dtype, device=e.device)
+        return torch.cat(
+            [torch.where(kept, high, zero), torch.where(kept, low, zero)], 1
+        )
 
     def decode(self, z):
         """Return token logits of shape (batch, length, n_tokens)."""

@@ -90,6 +90,50 @@ def test_token_mlp_pooled_branch_sees_any_position():
     assert not torch.allclose(mu, module.encode(torch.tensor([[0, 4, 2, 2]]))[0])
 
 
+def test_token_mlp_pool_ignore_pools_only_the_kept_tokens():
+    torch.manual_seed(0)
+    module = TokenMLPVAE(
+        input_shape=(4,),
+        latent_dim=2,
+        n_tokens=6,
+        hidden_dims=(5,),
+        pool_dim=3,
+        pool_ignore=np.array([1, 0]),
+    )
+    assert module.pool_ignore == (0, 1)
+    e = module.pool_embedding.weight.detach()
+    x = torch.tensor([[0, 4, 1, 2], [5, 5, 0, 0], [1, 0, 0, 1]])
+    expected = torch.stack(
+        [
+            torch.cat([e[[4, 2]].max(0).values, e[[4, 2]].min(0).values]),
+            torch.cat([e[5], e[5]]),
+            torch.zeros(6),  # nothing kept
+        ]
+    )
+    torch.testing.assert_close(module._pooled(x), expected)
+    # Ignored tokens replaced by other ignored tokens pool alike.
+    torch.testing.assert_close(module._pooled(x % 6 * (x > 1)), expected)
+
+
+def test_token_mlp_pool_ignore_has_finite_gradients():
+    torch.manual_seed(0)
+    module = TokenMLPVAE(
+        input_shape=(3,),
+        latent_dim=2,
+        n_tokens=4,
+        hidden_dims=(5,),
+        pool_dim=2,
+        pool_ignore=(0,),
+    )
+    with torch.no_grad():
+        module.pool.weight.normal_()
+    mu, _ = module.encode(torch.tensor([[0, 0, 0], [0, 3, 2]]))
+    mu.sum().backward()
+    grad = module.pool_embedding.weight.grad
+    assert torch.isfinite(grad).all()
+    assert not grad[0].any() and grad[2:].any()  # the ignored token gets none
+
+
 def test_token_mlp_pool_dim_parameter_count():
     plain = TokenMLPVAE(input_shape=(3,), latent_dim=2, n_tokens=4, hidden_dims=(5,))
     pooled = TokenMLPVAE(
@@ -107,6 +151,9 @@ def test_token_mlp_pool_dim_parameter_count():
         (TokenMLPVAE, {"n_tokens": 5, "hidden_dims": ()}, "hidden layer"),
         (TokenMLPVAE, {"n_tokens": 5, "pool_dim": -1}, "pool_dim"),
         (TokenMLPVAE, {"n_tokens": 5, "pool_dim": 2.5}, "integer pool_dim"),
+        (TokenMLPVAE, {"n_tokens": 5, "pool_ignore": (0,)}, "needs pool_dim > 0"),
+        (TokenMLPVAE, {"n_tokens": 5, "pool_dim": 2, "pool_ignore": (5,)}, r"\[0, 5\)"),
+        (TokenMLPVAE, {"n_tokens": 5, "pool_dim": 2, "pool_ignore": (-1,)}, "ids"),
         (TokenConvVAE, {"input_shape": (10,), "n_tokens": 5}, "divisible by 4"),
         (TokenConvVAE, {"n_tokens": 1}, "n_tokens"),
     ],
