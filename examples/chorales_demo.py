@@ -2,8 +2,8 @@
 
 One command loads every Bach chorale measure (the first run parses the
 music21 corpus on every core, then reads a cache), trains ``ARVAE`` with the fast token
-network (``module="token_mlp"`` with an 8-dim pooled token embedding) and
-the measured recipe (latent 8, ``beta=0.3``, per-attribute ``delta``,
+network (``module="token_mlp"`` with an 8-dim embedding of the notes pooled
+over the measure) and the measured recipe (latent 8, ``beta=0.3``, per-attribute ``delta``,
 ``lr=3e-3``, the edit loss ``edit_weight=3`` with the four attributes as
 differentiable functions of the decoder's logits, so that the decoder
 honours edits, and an average of the weights, ``ema_decay=0.999``; see
@@ -100,6 +100,11 @@ def parse_args(argv=None):
         type=int,
         default=8,
         help="size of the encoder's pooled token embedding (0: none)",
+    )
+    parser.add_argument(
+        "--pool-all-tokens",
+        action="store_true",
+        help="pool holds and rests too (by default the pool sees the notes only)",
     )
     parser.add_argument("--beta", type=float, default=0.3)
     parser.add_argument("--gamma", type=float, default=24.0)
@@ -214,10 +219,14 @@ def main(argv=None):
         f"held-out chorales); vocabulary {len(vocabulary)} tokens."
     )
 
+    pool = {"pool_dim": args.pool_dim} if args.pool_dim else {}
+    if pool and not args.pool_all_tokens:
+        # holds and rests carry no pitch: the pool's extremes are the notes'
+        pool["pool_ignore"] = tuple(np.flatnonzero(~vocabulary.is_pitch).tolist())
     common = {
         "module": "token_mlp",
         "hidden_dims": tuple(args.hidden_dims),
-        "module_params": {"pool_dim": args.pool_dim} if args.pool_dim else None,
+        "module_params": pool or None,
         "latent_dim": args.latent_dim,
         "beta": args.beta,
         "lr": args.lr,
