@@ -19,7 +19,9 @@ summed over the 24 tokens instead of averaged) and ``beta=0.3``;
 ``--beta 0.024`` gives the paper's ``beta=1e-3``.
 
 ``token_mlp_pool8`` is ``token_mlp`` with ``module_params={"pool_dim": 8}``
-(a max- and min-pooled token embedding in the encoder).
+(a max- and min-pooled token embedding in the encoder);
+``token_mlp_pool8_notes`` pools the notes only (``pool_ignore`` the hold,
+rest, START and END tokens).
 
 ``--edit-weights 0 3`` trains one ARVAE per weight of the edit loss
 (``edit_weight``, with :func:`skarvae.losses.measure_attribute_functions`)
@@ -49,6 +51,8 @@ import pandas as pd
 import torch
 from _tables import markdown_table
 
+from skarvae.music import SPECIAL_TOKENS
+
 METRICS = ["interpretability", "modularity", "mig", "sap", "scc"]
 #: Short column names of the edit fidelity per attribute.
 ABBREVIATIONS = {
@@ -66,6 +70,15 @@ NETWORKS = {
         "module": "token_mlp",
         "hidden_dims": (512, 256),
         "module_params": {"pool_dim": 8},
+    },
+    "token_mlp_pool8_notes": {
+        "module": "token_mlp",
+        "hidden_dims": (512, 256),
+        # a Vocabulary gives its special tokens the first ids
+        "module_params": {
+            "pool_dim": 8,
+            "pool_ignore": tuple(range(len(SPECIAL_TOKENS))),
+        },
     },
     "token_conv": {},
     "mlp": {"hidden_dims": (512, 256)},  # MLPVAE on one-hot tokens
