@@ -1,14 +1,14 @@
 """Bach chorales demo: an AR-VAE that controls four attributes of soprano measures.
 
 One command loads every Bach chorale measure (the first run parses the
-music21 corpus on every core, then reads a cache), trains ``ARVAE`` with the fast token
-network (``module="token_mlp"`` with an 8-dim embedding of the notes pooled
-over the measure) and the measured recipe (latent 8, ``beta=0.3``, per-attribute ``delta``,
-``lr=3e-3``, the edit loss ``edit_weight=3`` with the four attributes as
-differentiable functions of the decoder's logits, so that the decoder
-honours edits, and an average of the weights, ``ema_decay=0.999``; see
-docs/networks.md) on all training measures, and reports on the measures of
-held-out chorales:
+music21 corpus on every core, then reads a cache), trains ``ARVAE`` with the
+fast token network (``module="token_mlp"`` with an 8-dim embedding of the
+notes pooled over the measure) and the measured recipe (latent 8,
+``beta=0.3``, per-attribute ``delta``, ``lr=3e-3``, the edit loss
+``edit_weight=3`` with the four attributes as differentiable functions of
+the decoder's logits, so that the decoder honours edits, and an average of
+the weights, ``ema_decay=0.999``; see docs/networks.md) on all training
+measures, and reports on the measures of held-out chorales:
 
 - the token reconstruction accuracy and the five metrics of the AR-VAE
   paper, next to the paper's medians;
