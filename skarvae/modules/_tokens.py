@@ -6,6 +6,7 @@
 import math
 import numbers
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -22,6 +23,29 @@ def _check_tokens(name, input_shape, n_tokens):
             f"input_shape={tuple(input_shape)}."
         )
     return int(input_shape[0])
+
+
+def _standardized(features, n_tokens):
+    """Per-token features as a float tensor, standardized column by column."""
+    if features is None:
+        return None
+    features = np.asarray(features, dtype=float)
+    if features.ndim == 1:
+        features = features[:, None]
+    if features.ndim != 2 or len(features) != n_tokens:
+        raise ValueError(
+            f"TokenMLPVAE's pool_features needs one row per token, shape "
+            f"({n_tokens},) or ({n_tokens}, F); got {features.shape}."
+        )
+    if np.isinf(features).any() or np.isnan(features).all(axis=0).any():
+        raise ValueError(
+            "TokenMLPVAE's pool_features must be finite, with a value for at "
+            "least one token in every column (NaN marks a token without one)."
+        )
+    mean = np.nanmean(features, axis=0)
+    std = np.nanstd(features, axis=0)
+    scaled = (features - mean) / np.where(std > 0, std, 1.0)
+    return torch.tensor(np.nan_to_num(scaled), dtype=torch.float32)
 
 
 class TokenMLPVAE(VAEModule):
@@ -70,6 +94,13 @@ class TokenMLPVAE(VAEModule):
         so that the pool sees the measure's highest and lowest pitch
         directly. A sequence of ignored tokens only pools to zeros. Needs
         ``pool_dim > 0``.
+    pool_features : array-like of shape (n_tokens,) or (n_tokens, F), default=None
+        Fixed numeric features of each token, pooled with the learned
+        embedding: for measures each token's MIDI pitch
+        (``vocabulary.midi``), so that the pool holds the exact highest and
+        lowest pitch. Each column is standardized over the tokens that have
+        a value; NaN (a token without one, such as the hold) counts as the
+        mean. Needs ``pool_dim > 0``.
 
     Examples
     --------
@@ -94,6 +125,7 @@ class TokenMLPVAE(VAEModule):
         dropout=0.0,
         pool_dim=0,
         pool_ignore=(),
+        pool_features=None,
     ):
         super().__init__()
         length = _check_tokens("TokenMLPVAE", input_shape, n_tokens)
@@ -109,6 +141,9 @@ class TokenMLPVAE(VAEModule):
                 f"TokenMLPVAE's pool_ignore holds token ids in [0, {n_tokens}); "
                 f"got {pool_ignore}."
             )
+        features = _standardized(pool_features, n_tokens)
+        if features is not None and not pool_dim:
+            raise ValueError("TokenMLPVAE's pool_features needs pool_dim > 0.")
         hidden = [int(h) for h in hidden_dims]
         if not hidden:
             raise ValueError("TokenMLPVAE needs at least one hidden layer.")
@@ -125,13 +160,15 @@ class TokenMLPVAE(VAEModule):
         self.pool_dim = int(pool_dim)
         if self.pool_dim:
             self.pool_embedding = nn.Embedding(self.n_tokens, self.pool_dim)
-            self.pool = nn.Linear(2 * self.pool_dim, hidden[0], bias=False)
+            width = self.pool_dim + (0 if features is None else features.shape[1])
+            self.pool = nn.Linear(2 * width, hidden[0], bias=False)
             # The branch starts silent and grows where it helps.
             nn.init.zeros_(self.pool.weight)
         self.pool_ignore = tuple(pool_ignore)
         ignored = torch.zeros(self.n_tokens, dtype=torch.bool)
         ignored[list(pool_ignore)] = True
         self.register_buffer("pool_ignored", ignored, persistent=False)
+        self.register_buffer("pool_features", features, persistent=False)
         first = [_ACTIVATIONS[activation]()]
         if dropout:
             first.append(nn.Dropout(dropout))
@@ -155,6 +192,8 @@ class TokenMLPVAE(VAEModule):
     def _pooled(self, x):
         """Maximum and minimum of the pool embedding over the kept positions."""
         e = self.pool_embedding(x)
+        if self.pool_features is not None:
+            e = torch.cat([e, self.pool_features[x]], dim=-1)
         if not self.pool_ignore:
             return torch.cat([e.amax(dim=1), e.amin(dim=1)], dim=1)
         ignored = self.pool_ignored[x].unsqueeze(-1)

@@ -135,6 +135,48 @@ def test_token_mlp_pool_ignore_has_finite_gradients():
     assert grad[2:].any()
 
 
+def test_token_mlp_pool_features_are_standardized_and_pooled():
+    torch.manual_seed(0)
+    midi = np.array([np.nan, np.nan, 60.0, 64.0, 67.0, 72.0])
+    module = TokenMLPVAE(
+        input_shape=(4,),
+        latent_dim=2,
+        n_tokens=6,
+        hidden_dims=(5,),
+        pool_dim=2,
+        pool_ignore=(0, 1),
+        pool_features=midi,
+    )
+    assert module.pool.in_features == 2 * (2 + 1)
+    scaled = module.pool_features[:, 0]
+    torch.testing.assert_close(scaled[2:].mean(), torch.tensor(0.0))
+    torch.testing.assert_close(scaled[2:].std(unbiased=False), torch.tensor(1.0))
+    assert not scaled[:2].any()  # a token without a value counts as the mean
+    x = torch.tensor([[2, 0, 5, 0], [3, 1, 3, 0]])
+    pooled = module._pooled(x)  # [max e, max f, min e, min f]
+    torch.testing.assert_close(pooled[0, [2, 5]], scaled[[5, 2]])
+    torch.testing.assert_close(pooled[1, [2, 5]], scaled[[3, 3]])
+
+
+def test_token_mlp_pool_features_survive_save_and_load(tmp_path):
+    from skarvae import load
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 6, (64, 8))
+    midi = [np.nan, np.nan, 60, 62, 64, 65]
+    vae = ARVAE(
+        module="token_mlp",
+        module_params={"n_tokens": 6, "pool_dim": 2, "pool_features": midi},
+        latent_dim=2,
+        max_epochs=1,
+        random_state=0,
+    ).fit(X, X.mean(1, keepdims=True))
+    vae.save(tmp_path / "m.skarvae")
+    np.testing.assert_allclose(
+        load(tmp_path / "m.skarvae").transform(X), vae.transform(X)
+    )
+
+
 def test_token_mlp_pool_dim_parameter_count():
     plain = TokenMLPVAE(input_shape=(3,), latent_dim=2, n_tokens=4, hidden_dims=(5,))
     pooled = TokenMLPVAE(
@@ -155,6 +197,22 @@ def test_token_mlp_pool_dim_parameter_count():
         (TokenMLPVAE, {"n_tokens": 5, "pool_ignore": (0,)}, "needs pool_dim > 0"),
         (TokenMLPVAE, {"n_tokens": 5, "pool_dim": 2, "pool_ignore": (5,)}, r"\[0, 5\)"),
         (TokenMLPVAE, {"n_tokens": 5, "pool_dim": 2, "pool_ignore": (-1,)}, "ids"),
+        (TokenMLPVAE, {"n_tokens": 5, "pool_features": range(5)}, "needs pool_dim"),
+        (
+            TokenMLPVAE,
+            {"n_tokens": 5, "pool_dim": 2, "pool_features": [1, 2]},
+            "one row",
+        ),
+        (
+            TokenMLPVAE,
+            {"n_tokens": 2, "pool_dim": 2, "pool_features": [1, np.inf]},
+            "finite",
+        ),
+        (
+            TokenMLPVAE,
+            {"n_tokens": 2, "pool_dim": 2, "pool_features": [np.nan, np.nan]},
+            "at least one token",
+        ),
         (TokenConvVAE, {"input_shape": (10,), "n_tokens": 5}, "divisible by 4"),
         (TokenConvVAE, {"n_tokens": 1}, "n_tokens"),
     ],
