@@ -20,10 +20,13 @@ def model_params(data, profile):
     """The network of data set ``data`` in ``profile``, as estimator parameters."""
     params = dict(NETWORKS[profile][data.name])
     if data.kind == "music":
-        params["module_params"] = {
+        module_params = {
             **params.get("module_params", {}),
             "n_tokens": data.info["n_tokens"],
         }
+        if module_params.get("pool_features") == "midi":  # each token's pitch
+            module_params["pool_features"] = data.info["vocabulary"].midi
+        params["module_params"] = module_params
         params["recon_loss"] = "ce"
     return params
 
