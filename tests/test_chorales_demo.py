@@ -73,6 +73,9 @@ def test_demo_writes_the_model_music_and_figures(demo, tmp_path, monkeypatch, ca
     # The saved model encodes like the fitted one and pools the notes only.
     model = load(tmp_path / "arvae.skarvae")
     assert model.net_.module_.pool_ignore == (0, 1, 2, 3)
+    np.testing.assert_array_equal(
+        model.module_params["pool_features"], VOCABULARY.midi
+    )  # each note's MIDI pitch
     assert model.transform(_corpus("test").data).shape == (24, 8)
     out = capsys.readouterr().out
     assert "Held-out measures" in out
