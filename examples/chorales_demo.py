@@ -104,7 +104,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--pool-all-tokens",
         action="store_true",
-        help="pool holds and rests too (by default the pool sees the notes only)",
+        help="pool holds and rests too, without pitches (the pool sees the notes "
+        "and their pitches by default)",
     )
     parser.add_argument(
         "--no-pool-pitches",

@@ -3,9 +3,7 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +14,6 @@ from skarvae.music import Vocabulary, measure_attributes
 
 pytest.importorskip("music21")  # MIDI and MusicXML are written through music21
 
-ROOT = Path(__file__).resolve().parents[1]
 VOCABULARY = Vocabulary(["C4", "D4", "E4", "F4", "G4", "A4", "B4", "C5"])
 
 
@@ -41,12 +38,8 @@ def _corpus(subset, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def demo():
-    path = ROOT / "examples" / "chorales_demo.py"
-    spec = importlib.util.spec_from_file_location("chorales_demo", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def demo(load_example):
+    return load_example("chorales_demo")
 
 
 SMALL = ["--epochs", "1", "--batch-size", "32", "--n-steps", "3", "--n-write", "1"]

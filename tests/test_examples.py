@@ -4,21 +4,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
-import importlib.util
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def images_example():
-    path = ROOT / "examples" / "train_sprites_and_mnist.py"
-    spec = importlib.util.spec_from_file_location("train_sprites_and_mnist", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def images_example(load_example):
+    return load_example("train_sprites_and_mnist")
 
 
 def test_each_part_has_its_recipe_unless_the_command_line_sets_it(images_example):
