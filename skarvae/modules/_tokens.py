@@ -101,6 +101,12 @@ class TokenMLPVAE(VAEModule):
         lowest pitch. Each column is standardized over the tokens that have
         a value; NaN (a token without one, such as the hold) counts as the
         mean. Needs ``pool_dim > 0``.
+    pool_ends : bool, default=False
+        Pool the first and the last kept position's features too, beside
+        their maximum and minimum: with MIDI pitches as ``pool_features``,
+        the first and last note of a measure, whose difference is its
+        contour. A sequence of ignored tokens pools to zeros here too. Needs
+        ``pool_dim > 0``.
 
     Examples
     --------
@@ -126,6 +132,7 @@ class TokenMLPVAE(VAEModule):
         pool_dim=0,
         pool_ignore=(),
         pool_features=None,
+        pool_ends=False,
     ):
         super().__init__()
         length = _check_tokens("TokenMLPVAE", input_shape, n_tokens)
@@ -144,6 +151,8 @@ class TokenMLPVAE(VAEModule):
         features = _standardized(pool_features, n_tokens)
         if features is not None and not pool_dim:
             raise ValueError("TokenMLPVAE's pool_features needs pool_dim > 0.")
+        if pool_ends and not pool_dim:
+            raise ValueError("TokenMLPVAE's pool_ends needs pool_dim > 0.")
         hidden = [int(h) for h in hidden_dims]
         if not hidden:
             raise ValueError("TokenMLPVAE needs at least one hidden layer.")
@@ -161,10 +170,12 @@ class TokenMLPVAE(VAEModule):
         if self.pool_dim:
             self.pool_embedding = nn.Embedding(self.n_tokens, self.pool_dim)
             width = self.pool_dim + (0 if features is None else features.shape[1])
-            self.pool = nn.Linear(2 * width, hidden[0], bias=False)
+            n_pooled = 4 if pool_ends else 2
+            self.pool = nn.Linear(n_pooled * width, hidden[0], bias=False)
             # The branch starts silent and grows where it helps.
             nn.init.zeros_(self.pool.weight)
         self.pool_ignore = tuple(pool_ignore)
+        self.pool_ends = bool(pool_ends)
         ignored = torch.zeros(self.n_tokens, dtype=torch.bool)
         ignored[list(pool_ignore)] = True
         self.register_buffer("pool_ignored", ignored, persistent=False)
@@ -190,20 +201,31 @@ class TokenMLPVAE(VAEModule):
         return self.mu(h), self.logvar(h)
 
     def _pooled(self, x):
-        """Maximum and minimum of the pool embedding over the kept positions."""
+        """Maximum and minimum (and first and last) pool features of the kept
+        positions; zeros for a row without any."""
         e = self.pool_embedding(x)
         if self.pool_features is not None:
             e = torch.cat([e, self.pool_features[x]], dim=-1)
         if not self.pool_ignore:
-            return torch.cat([e.amax(dim=1), e.amin(dim=1)], dim=1)
-        ignored = self.pool_ignored[x].unsqueeze(-1)
-        high = e.masked_fill(ignored, -math.inf).amax(dim=1)
-        low = e.masked_fill(ignored, math.inf).amin(dim=1)
-        kept = ~ignored.all(dim=1)
-        zero = torch.zeros((), dtype=e.dtype, device=e.device)
-        return torch.cat(
-            [torch.where(kept, high, zero), torch.where(kept, low, zero)], 1
-        )
+            pooled = [e.amax(dim=1), e.amin(dim=1)]
+            if self.pool_ends:
+                pooled += [e[:, 0], e[:, -1]]
+            return torch.cat(pooled, dim=1)
+        ignored = self.pool_ignored[x]
+        pooled = [
+            e.masked_fill(ignored.unsqueeze(-1), -math.inf).amax(dim=1),
+            e.masked_fill(ignored.unsqueeze(-1), math.inf).amin(dim=1),
+        ]
+        if self.pool_ends:
+            # argmax returns the first of equal maxima: the first kept position.
+            kept = (~ignored).to(torch.uint8)
+            first = kept.argmax(dim=1)
+            last = kept.shape[1] - 1 - kept.flip(1).argmax(dim=1)
+            rows = torch.arange(e.shape[0], device=e.device)
+            pooled += [e[rows, first], e[rows, last]]
+        pooled = torch.cat(pooled, dim=1)
+        empty = ignored.all(dim=1, keepdim=True)
+        return pooled.masked_fill(empty, 0.0)
 
     def decode(self, z):
         """Return token logits of shape (batch, length, n_tokens)."""

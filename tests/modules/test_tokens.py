@@ -158,6 +158,73 @@ def test_token_mlp_pool_features_are_standardized_and_pooled():
     torch.testing.assert_close(pooled[1, [2, 5]], scaled[[3, 3]])
 
 
+def test_token_mlp_pool_ends_pools_the_first_and_last_kept_position():
+    torch.manual_seed(0)
+    midi = np.array([np.nan, np.nan, 60.0, 64.0, 67.0, 72.0])
+    module = TokenMLPVAE(
+        input_shape=(5,),
+        latent_dim=2,
+        n_tokens=6,
+        hidden_dims=(5,),
+        pool_dim=2,
+        pool_ignore=(0, 1),
+        pool_features=midi,
+        pool_ends=True,
+    )
+    assert module.pool.in_features == 4 * (2 + 1)
+    e = torch.cat([module.pool_embedding.weight, module.pool_features], 1).detach()
+    x = torch.tensor(
+        [[0, 4, 1, 2, 0], [5, 0, 0, 0, 3], [3, 0, 1, 0, 0], [0, 1, 1, 0, 1]]
+    )
+    expected = torch.stack(
+        [
+            torch.cat([e[[4, 2]].max(0).values, e[[4, 2]].min(0).values, e[4], e[2]]),
+            torch.cat([e[[5, 3]].max(0).values, e[[5, 3]].min(0).values, e[5], e[3]]),
+            torch.cat([e[3], e[3], e[3], e[3]]),  # one note: first and last
+            torch.zeros(12),  # nothing kept
+        ]
+    )
+    torch.testing.assert_close(module._pooled(x), expected)
+    # The pitch feature's last minus first is the contour, in standardized units.
+    contour = module._pooled(x)[:, [11]] - module._pooled(x)[:, [8]]
+    scale = module.pool_features[5, 0] - module.pool_features[2, 0]
+    torch.testing.assert_close(
+        contour[:, 0] * 12 / scale, torch.tensor([-7.0, -8.0, 0.0, 0.0])
+    )
+
+
+def test_token_mlp_pool_ends_without_ignored_tokens_and_gradients():
+    torch.manual_seed(0)
+    module = TokenMLPVAE(
+        input_shape=(3,),
+        latent_dim=2,
+        n_tokens=4,
+        hidden_dims=(5,),
+        pool_dim=2,
+        pool_ends=True,
+    )
+    e = module.pool_embedding.weight.detach()
+    x = torch.tensor([[0, 3, 1]])
+    torch.testing.assert_close(module._pooled(x)[0, 4:], torch.cat([e[0], e[1]]))
+    module = TokenMLPVAE(
+        input_shape=(3,),
+        latent_dim=2,
+        n_tokens=4,
+        hidden_dims=(5,),
+        pool_dim=2,
+        pool_ignore=(0,),
+        pool_ends=True,
+    )
+    with torch.no_grad():
+        module.pool.weight.normal_()
+    mu, _ = module.encode(torch.tensor([[0, 0, 0], [0, 3, 2]]))
+    mu.sum().backward()
+    grad = module.pool_embedding.weight.grad
+    assert torch.isfinite(grad).all()
+    assert not grad[0].any()
+    assert grad[2:].all()
+
+
 def test_token_mlp_pool_features_survive_save_and_load(tmp_path):
     from skarvae import load
 
@@ -166,7 +233,12 @@ def test_token_mlp_pool_features_survive_save_and_load(tmp_path):
     midi = [np.nan, np.nan, 60, 62, 64, 65]
     vae = ARVAE(
         module="token_mlp",
-        module_params={"n_tokens": 6, "pool_dim": 2, "pool_features": midi},
+        module_params={
+            "n_tokens": 6,
+            "pool_dim": 2,
+            "pool_features": midi,
+            "pool_ends": True,
+        },
         latent_dim=2,
         max_epochs=1,
         random_state=0,
@@ -198,6 +270,7 @@ def test_token_mlp_pool_dim_parameter_count():
         (TokenMLPVAE, {"n_tokens": 5, "pool_dim": 2, "pool_ignore": (5,)}, r"\[0, 5\)"),
         (TokenMLPVAE, {"n_tokens": 5, "pool_dim": 2, "pool_ignore": (-1,)}, "ids"),
         (TokenMLPVAE, {"n_tokens": 5, "pool_features": range(5)}, "needs pool_dim"),
+        (TokenMLPVAE, {"n_tokens": 5, "pool_ends": True}, "pool_ends needs pool_dim"),
         (
             TokenMLPVAE,
             {"n_tokens": 5, "pool_dim": 2, "pool_features": [1, 2]},
