@@ -75,13 +75,16 @@ TOKEN_MLP_NOTES = {
     "module_params": {"pool_dim": 8, "pool_ignore": (0, 1, 2, 3)},
 }
 # And with each note's MIDI pitch pooled beside the embedding ("midi": the
-# runner passes the data's ``vocabulary.midi``; docs/networks.md, "pool-midi").
+# runner passes the data's ``vocabulary.midi``; docs/networks.md, "pool-midi"),
+# the first and last note's too (their difference is the contour;
+# docs/networks.md, "pool-ends").
 TOKEN_MLP_MIDI = {
     "hidden_dims": (512, 256),
     "module_params": {
         "pool_dim": 8,
         "pool_ignore": (0, 1, 2, 3),
         "pool_features": "midi",
+        "pool_ends": True,
     },
 }
 
@@ -116,7 +119,9 @@ NETWORKS = {
         # highest and lowest pitch (docs/networks.md, "token-pool"); folk
         # pools the notes only, which lifted its MIG and SAP (docs/networks.md,
         # "pool-notes"), Bach the notes and their MIDI pitches, which lifted
-        # its Interpretability, MIG and SCC (docs/networks.md, "pool-midi").
+        # its Interpretability, MIG and SCC (docs/networks.md, "pool-midi"),
+        # and the first and last note's, which lifted contour's SCC to a
+        # perfect code's (docs/networks.md, "pool-ends").
         "bach": {"module": "token_mlp", "latent_dim": 32, **TOKEN_MLP_MIDI},
         "folk": {"module": "token_mlp", "latent_dim": 32, **TOKEN_MLP_NOTES},
     },

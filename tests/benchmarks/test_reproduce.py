@@ -111,8 +111,9 @@ def test_profile_selects_the_network(profile, dataset, module):
         pool = {"pool_dim": 8} if profile == "fast" else {}
         if profile == "fast":  # the notes only
             pool["pool_ignore"] = tuple(np.flatnonzero(~vocabulary.is_pitch))
-        if profile == "fast" and dataset == "bach":  # and their pitches
+        if profile == "fast" and dataset == "bach":  # their pitches, first and last
             pool["pool_features"] = vocabulary.midi
+            pool["pool_ends"] = True
         params = dict(model.module_params)
         np.testing.assert_array_equal(
             params.pop("pool_features", None), pool.pop("pool_features", None)
