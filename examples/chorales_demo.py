@@ -3,7 +3,8 @@
 One command loads every Bach chorale measure (the first run parses the
 music21 corpus on every core, then reads a cache), trains ``ARVAE`` with the
 fast token network (``module="token_mlp"`` with an 8-dim embedding of the
-notes and their MIDI pitches pooled over the measure) and the measured recipe (latent 8,
+notes and their MIDI pitches pooled over the measure: their maximum, minimum,
+first and last) and the measured recipe (latent 8,
 ``beta=0.3``, per-attribute ``delta``, ``lr=3e-3``, the edit loss
 ``edit_weight=3`` with the four attributes as differentiable functions of
 the decoder's logits, so that the decoder honours edits, and an average of
@@ -111,6 +112,12 @@ def parse_args(argv=None):
         "--no-pool-pitches",
         action="store_true",
         help="pool the learned embedding only (by default each note's MIDI pitch too)",
+    )
+    parser.add_argument(
+        "--no-pool-ends",
+        action="store_true",
+        help="pool the notes' maximum and minimum only (by default the first and "
+        "last note too)",
     )
     parser.add_argument("--beta", type=float, default=0.3)
     parser.add_argument("--gamma", type=float, default=24.0)
@@ -231,6 +238,8 @@ def main(argv=None):
         pool["pool_ignore"] = tuple(np.flatnonzero(~vocabulary.is_pitch).tolist())
         if not args.no_pool_pitches:  # the exact highest and lowest pitch
             pool["pool_features"] = vocabulary.midi
+        if not args.no_pool_ends:  # the first and last note: the contour
+            pool["pool_ends"] = True
     common = {
         "module": "token_mlp",
         "hidden_dims": tuple(args.hidden_dims),

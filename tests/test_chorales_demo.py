@@ -69,6 +69,7 @@ def test_demo_writes_the_model_music_and_figures(demo, tmp_path, monkeypatch, ca
     np.testing.assert_array_equal(
         model.module_params["pool_features"], VOCABULARY.midi
     )  # each note's MIDI pitch
+    assert model.net_.module_.pool_ends  # and the first and last note
     assert model.transform(_corpus("test").data).shape == (24, 8)
     out = capsys.readouterr().out
     assert "Held-out measures" in out
@@ -81,3 +82,11 @@ def test_demo_can_pool_every_token(demo, tmp_path, monkeypatch):
     model = load(tmp_path / "arvae.skarvae")
     assert model.net_.module_.pool_ignore == ()
     assert model.module_params == {"pool_dim": 8}
+
+
+def test_demo_can_pool_without_the_ends(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "load_bach_chorales", _corpus)
+    demo.main([*SMALL, "--no-pool-ends", "--output-dir", str(tmp_path)])
+    model = load(tmp_path / "arvae.skarvae")
+    assert not model.net_.module_.pool_ends
+    assert model.net_.module_.pool_ignore == (0, 1, 2, 3)
