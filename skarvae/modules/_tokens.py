@@ -201,8 +201,7 @@ class TokenMLPVAE(VAEModule):
         return self.mu(h), self.logvar(h)
 
     def _pooled(self, x):
-        """Maximum and minimum (and first and last) pool features of the kept
-        positions; zeros for a row without any."""
+        """Max, min (and first, last) of the kept positions' pool features."""
         e = self.pool_embedding(x)
         if self.pool_features is not None:
             e = torch.cat([e, self.pool_features[x]], dim=-1)
