@@ -216,11 +216,10 @@ class TokenMLPVAE(VAEModule):
             e.masked_fill(ignored.unsqueeze(-1), math.inf).amin(dim=1),
         ]
         if self.pool_ends:
-            # argmax returns the first of equal maxima: the first kept position.
-            kept = (~ignored).to(torch.uint8)
-            first = kept.argmax(dim=1)
-            last = kept.shape[1] - 1 - kept.flip(1).argmax(dim=1)
-            rows = torch.arange(e.shape[0], device=e.device)
+            position = torch.arange(x.shape[1], device=x.device)
+            first = position.masked_fill(ignored, x.shape[1] - 1).amin(dim=1)
+            last = position.masked_fill(ignored, 0).amax(dim=1)
+            rows = torch.arange(x.shape[0], device=x.device)
             pooled += [e[rows, first], e[rows, last]]
         pooled = torch.cat(pooled, dim=1)
         empty = ignored.all(dim=1, keepdim=True)
