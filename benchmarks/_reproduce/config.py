@@ -3,6 +3,8 @@
 # Authors: The skarvae developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skarvae.music import SPECIAL_TOKENS
+
 DATASETS = ("sprites", "mnist", "bach", "folk")
 MODELS = ("BetaVAE", "ARVAE")
 METRICS = ("interpretability", "mig", "modularity", "sap", "scc")
@@ -68,11 +70,12 @@ LOSS_WEIGHTS = {
 DELTA = {"image": 1.0, "music": 10.0}
 
 TOKEN_MLP = {"hidden_dims": (512, 256), "module_params": {"pool_dim": 8}}
-# The same, with the pool over the notes only: a Vocabulary gives the hold,
-# rest, START and END tokens ids 0-3 (docs/networks.md, "pool-notes").
+# The same, with the pool over the notes only: a Vocabulary gives its special
+# tokens (hold, rest, START, END) the first ids (docs/networks.md, "pool-notes").
+NOTES_ONLY = {"pool_ignore": tuple(range(len(SPECIAL_TOKENS)))}
 TOKEN_MLP_NOTES = {
     "hidden_dims": (512, 256),
-    "module_params": {"pool_dim": 8, "pool_ignore": (0, 1, 2, 3)},
+    "module_params": {"pool_dim": 8, **NOTES_ONLY},
 }
 # And with each note's MIDI pitch pooled beside the embedding ("midi": the
 # runner passes the data's ``vocabulary.midi``; docs/networks.md, "pool-midi"),
@@ -82,7 +85,7 @@ TOKEN_MLP_MIDI = {
     "hidden_dims": (512, 256),
     "module_params": {
         "pool_dim": 8,
-        "pool_ignore": (0, 1, 2, 3),
+        **NOTES_ONLY,
         "pool_features": "midi",
         "pool_ends": True,
     },
