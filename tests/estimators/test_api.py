@@ -108,6 +108,23 @@ def test_transform_is_deterministic_and_seeded(tabular):
     assert not np.allclose(a.transform(X), c.transform(X))
 
 
+def test_inference_does_not_depend_on_the_batching(tabular, monkeypatch):
+    import skarvae.estimators._base as base
+
+    X, A = tabular.data, tabular.attributes
+    vae = ARVAE(**FAST, random_state=0).fit(X, A)
+    Z, X_hat = vae.transform(X), vae.inverse_transform(vae.transform(X))
+    # 120 rows in batches of 7: 17 full batches and a last one of 1
+    monkeypatch.setitem(base._INFERENCE_BATCH, "cpu", 7)
+    module, sizes = vae.net_.module_, []
+    encode = module.encode
+    monkeypatch.setattr(module, "encode", lambda x: sizes.append(len(x)) or encode(x))
+    np.testing.assert_allclose(vae.transform(X), Z, rtol=1e-5, atol=1e-6)
+    assert sizes == [7] * 17 + [1]
+    np.testing.assert_allclose(vae.inverse_transform(Z), X_hat, rtol=1e-5, atol=1e-6)
+    assert np.isfinite(vae.score(X))
+
+
 def test_fit_leaves_global_torch_rng_alone(tabular):
     torch.manual_seed(0)
     expected = torch.rand(3)
