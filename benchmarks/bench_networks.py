@@ -126,6 +126,15 @@ NETWORKS = {
             "lr": 5e-3,
             "lr_schedule": "cosine",
         },
+        # The same with 32 channels in the second patch stage instead of 64
+        # (its output and the dense layers on it halve): a step costs a
+        # quarter less at the same quality (docs/networks.md, "sprites-32").
+        "fast_p84_32_816_b128": {
+            **_p84(channels=(16, 32), pool_channels=(8, 16), pool_stride=4),
+            "batch_size": 128,
+            "lr": 5e-3,
+            "lr_schedule": "cosine",
+        },
         # The same encoder with a spatial-broadcast decoder: three hidden
         # layers of 128 on an 8 x 8 grid, which draws turned squares
         # (benchmarks/sprites_decoders.py).
