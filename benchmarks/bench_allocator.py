@@ -36,12 +36,12 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_inference import NETWORKS, random_inputs
+from skarvae.losses import gaussian_kl, reconstruction_loss
 from skarvae.modules import get_module_class
 
 RAISED = {
@@ -69,19 +69,15 @@ def time_step(name, n_steps, warmup=3):
     optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
     X = random_inputs(kwargs, BATCH_SIZES[name], torch.Generator().manual_seed(0))
 
+    kind = "ce" if X.dtype == torch.int64 else "bce"
+
     def step():
         out = module(X)
-        if X.dtype == torch.int64:
-            recon = F.cross_entropy(
-                out.output.reshape(-1, out.output.shape[-1]),
-                X.reshape(-1),
-                reduction="sum",
-            )
-        else:
-            recon = F.binary_cross_entropy_with_logits(out.output, X, reduction="sum")
-        kl = -0.5 * torch.sum(1 + out.logvar - out.mu**2 - out.logvar.exp())
+        loss = reconstruction_loss(out.output, X, kind) + gaussian_kl(
+            out.mu, out.logvar
+        )
         optimizer.zero_grad()
-        (recon + kl).backward()
+        loss.mean().backward()
         optimizer.step()
 
     for _ in range(warmup):
