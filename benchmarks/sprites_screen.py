@@ -31,20 +31,13 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 from benchmarks._reproduce import runner
 from benchmarks._reproduce.config import METRICS, SETTINGS
 from benchmarks._reproduce.data import load_sprites
+from benchmarks.bench_networks import NETWORKS
 
-# About a tenth of the paper network's cost per epoch (docs/networks.md).
+# About a tenth of the paper network's cost per epoch (docs/networks.md,
+# "sprites-tenth"): bench_networks.py's network with the profile's gamma, 10
+# epochs and no average of the weights.
 TENTH = {
-    "module": "fast_image",
-    "hidden_dims": (512,),
-    "module_params": {
-        "patch_sizes": (8, 4),
-        "channels": (16, 64),
-        "pool_channels": (8, 16),
-        "pool_stride": 4,
-    },
-    "batch_size": 128,
-    "lr": 5e-3,
-    "lr_schedule": "cosine",
+    **NETWORKS["sprites"]["fast_p84_816_b128"],
     "max_epochs": 10,
     "gamma": 100.0,
     "ema_decay": None,
