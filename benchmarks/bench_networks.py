@@ -135,6 +135,23 @@ NETWORKS = {
             "lr": 5e-3,
             "lr_schedule": "cosine",
         },
+        # The same without the convolution branch: the magnitudes of the
+        # 15 x 8 lowest spatial frequencies, which no translation changes,
+        # feed the first layer instead; then with a hidden layer of 384 (the
+        # cheapest at the paper network's quality; docs/networks.md,
+        # "sprites-spectrum").
+        "fast_p84_32_spec8_b128": {
+            **_p84(channels=(16, 32), spectrum_size=8),
+            "batch_size": 128,
+            "lr": 5e-3,
+            "lr_schedule": "cosine",
+        },
+        "fast_p84_32_h384_spec8_b128": {
+            **_p84(hidden=384, channels=(16, 32), spectrum_size=8),
+            "batch_size": 128,
+            "lr": 5e-3,
+            "lr_schedule": "cosine",
+        },
         # The same encoder with a spatial-broadcast decoder: three hidden
         # layers of 128 on an 8 x 8 grid, which draws turned squares
         # (benchmarks/sprites_decoders.py).

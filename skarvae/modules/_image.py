@@ -13,6 +13,13 @@ from torch.nn import functional as F
 
 from skarvae.modules._base import VAEModule
 from skarvae.modules._conv import _ACTIVATIONS, _resolve_image_shape
+from skarvae.modules._invariant import (
+    _check_pool_branch,
+    _check_spectrum,
+    _PooledFeatures,
+    _positive_ints,
+    _SpectrumFeatures,
+)
 
 
 class _Patchify(nn.Module):
@@ -50,62 +57,6 @@ class _Unpatchify(nn.Module):
         x = self.linear(x.permute(0, 2, 3, 1))
         x = x.reshape(b, h, w, self.c_out, p, p).permute(0, 3, 1, 4, 2, 5)
         return x.reshape(b, self.c_out, h * p, w * p)
-
-
-def _pool_layers(n_layers, stride):
-    """``(kernel, stride)`` of the pooled branch's convolutions."""
-    return [(2 * stride, stride), *[(3, 2)] * (n_layers - 1)]
-
-
-class _PooledFeatures(nn.Module):
-    """Strided convolutions, then the maximum and mean over the positions.
-
-    The features are the same wherever in the image a pattern lies (up to
-    the branch's total stride), which the patch stages, tied to fixed
-    patches, are not. The first convolution has stride ``stride`` and a
-    kernel twice as wide, the others kernel 3 and stride 2.
-    """
-
-    def __init__(self, c_in, channels, stride=2):
-        super().__init__()
-        layers = []
-        for c_out, (k, s) in zip(channels, _pool_layers(len(channels), stride)):
-            layers += [nn.Conv2d(c_in, c_out, k, stride=s), nn.ReLU()]
-            c_in = c_out
-        self.conv = nn.Sequential(*layers)
-        self.n_features = 2 * c_in
-
-    def forward(self, x):
-        f = self.conv(x)
-        return torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1)
-
-
-def _positive_ints(name, values):
-    """``values`` as a tuple of ints; a clear error unless all are >= 1."""
-    ok = not isinstance(values, str) and hasattr(values, "__iter__")
-    values = tuple(values) if ok else values
-    if not ok or not all(isinstance(v, numbers.Integral) and v >= 1 for v in values):
-        raise ValueError(
-            f"{name} must be a sequence of positive integers; got {values!r}."
-        )
-    return tuple(int(v) for v in values)
-
-
-def _check_pool_branch(pool_channels, pool_stride, height, width):
-    channels = _positive_ints("pool_channels", pool_channels)
-    if not isinstance(pool_stride, numbers.Integral) or pool_stride < 1:
-        raise ValueError(f"pool_stride must be an integer >= 1; got {pool_stride!r}.")
-    side = min(height, width)
-    for i, (kernel, stride) in enumerate(_pool_layers(len(channels), pool_stride)):
-        if side < kernel:
-            raise ValueError(
-                f"pool_channels={channels} with pool_stride={pool_stride} needs "
-                f"larger images than {height} x {width}: its layer {i + 1} has a "
-                f"{kernel} x {kernel} kernel but only {side} pixel(s) on the "
-                "shorter side to convolve."
-            )
-        side = (side - kernel) // stride + 1
-    return channels
 
 
 class _BroadcastDecoder(nn.Module):
@@ -242,6 +193,20 @@ class FastImageVAE(VAEModule):
     broadcast_grid : int, default=8
         Cells per side of the broadcast decoder's grid; it must divide the
         image's height and width.
+    spectrum_size : int, default=0
+        Feed the first hidden layer the magnitudes of the image's lowest
+        spatial frequencies too: ``log(1 + |F|)`` of the Fourier coefficients
+        of vertical frequencies ``-spectrum_size + 1`` to
+        ``spectrum_size - 1`` and horizontal ``0`` to ``spectrum_size - 1``
+        per channel (``(2 * spectrum_size - 1) * spectrum_size`` features,
+        computed with two small matrix products). A translation only turns
+        the phases, so on a blank background these are the same wherever a
+        pattern lies, like the pooled branch's features, without its
+        convolutions to train; ``0`` for none, at most half the shorter side.
+        Their linear map starts at zero. On the sprites, ``8`` in place of
+        ``pool_channels=(8, 16)`` scored higher on every disentanglement
+        metric at a fifth less cost per epoch (3 seeds; the "Choosing a
+        network" page of the docs).
 
     Attributes
     ----------
@@ -283,6 +248,7 @@ class FastImageVAE(VAEModule):
         pool_stride=2,
         broadcast_dims=(),
         broadcast_grid=8,
+        spectrum_size=0,
     ):
         super().__init__()
         self.input_shape = tuple(int(s) for s in input_shape)
@@ -349,6 +315,16 @@ class FastImageVAE(VAEModule):
             # The branch starts silent and grows where it helps.
             nn.init.zeros_(self.pool.weight)
 
+        self.spectrum_size = _check_spectrum(spectrum_size, height, width)
+        if self.spectrum_size:
+            self.spectrum_features = _SpectrumFeatures(
+                self.image_shape, self.spectrum_size
+            )
+            self.spectrum = nn.Linear(
+                self.spectrum_features.n_features, hidden[0], bias=False
+            )
+            nn.init.zeros_(self.spectrum.weight)
+
         self.broadcast_dims = _check_broadcast(
             broadcast_dims, broadcast_grid, height, width
         )
@@ -404,10 +380,6 @@ class FastImageVAE(VAEModule):
             for i in range(0, len(layers), 2)
         ]
 
-    def _pooled(self, x):
-        """The pooled branch's contribution to the first hidden layer."""
-        return self.pool(self.pool_features(x.reshape(x.shape[0], *self.image_shape)))
-
     def _first_layer(self, x):
         """The first fully connected layer's pre-activation, through the patches."""
         b = x.shape[0]
@@ -437,8 +409,11 @@ class FastImageVAE(VAEModule):
 
     def encode(self, x):
         h = self._first_layer(x)
+        image = x.reshape(x.shape[0], *self.image_shape)
         if self.pool_channels:
-            h = h + self._pooled(x)
+            h = h + self.pool(self.pool_features(image))
+        if self.spectrum_size:
+            h = h + self.spectrum(self.spectrum_features(image))
         h = self.encoder_fc[1:](h)
         return self.mu(h), self.logvar(h)
 

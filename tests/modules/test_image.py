@@ -102,6 +102,10 @@ def test_patch_parameter_count_by_hand():
         ({"broadcast_dims": (8,), "broadcast_grid": 3}, "broadcast_grid must be"),
         ({"broadcast_grid": 0}, "broadcast_grid must be"),
         ({"broadcast_grid": 2.0}, "broadcast_grid must be"),
+        ({"spectrum_size": -1}, "spectrum_size must be an integer from 0 to half"),
+        ({"spectrum_size": 9}, "spectrum_size must be .* 16 x 16 images \\(8\\)"),
+        ({"spectrum_size": 2.5}, "spectrum_size must be"),
+        ({"spectrum_size": "4"}, "spectrum_size must be"),
     ],
 )
 def test_bad_parameters(kwargs, match):
@@ -285,12 +289,91 @@ def test_pooled_branch_with_a_wider_stride_by_hand():
     f = F.relu(F.conv2d(f, second.weight, second.bias, stride=2))  # 2 x 2
     expected = module.pool(torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], dim=1))
     assert expected.abs().sum() > 0
-    torch.testing.assert_close(module._pooled(x.reshape(4, -1)), expected)
+    torch.testing.assert_close(module.pool(module.pool_features(x)), expected)
     # Its 8 x 8 kernels replace the 4 x 4 ones of the default stride.
     default = FastImageVAE(
         input_shape=(1, 24, 24), hidden_dims=(8,), pool_channels=(3, 5)
     )
     assert _n_params(module) - _n_params(default) == 3 * (64 - 16)
+
+
+@pytest.mark.parametrize("image_shape", [(1, 16, 16), (3, 12, 20)])
+def test_spectrum_features_are_the_low_fourier_magnitudes(image_shape):
+    # log(1 + |F|) of the vertical frequencies -k+1..k-1 and the horizontal
+    # 0..k-1 of every channel, as torch.fft computes them.
+    k = 4
+    module = FastImageVAE(
+        input_shape=image_shape, patch_sizes=(), hidden_dims=(8,), spectrum_size=k
+    )
+    x = torch.rand(5, *image_shape)
+    f = torch.fft.rfft2(x)
+    low = torch.cat([f[:, :, -(k - 1) :, :k], f[:, :, :k, :k]], dim=2)
+    expected = torch.log1p(low.abs()).reshape(5, -1)
+    assert module.spectrum_features.n_features == image_shape[0] * (2 * k - 1) * k
+    torch.testing.assert_close(
+        module.spectrum_features(x), expected, atol=1e-4, rtol=1e-5
+    )
+    # A blank image has no spectrum; a single lit pixel a flat one.
+    blank, dot = torch.zeros(2, *image_shape)
+    dot[0, 3, 5] = 1
+    features = module.spectrum_features(torch.stack([blank, dot]))
+    torch.testing.assert_close(features[0], torch.zeros(len(expected[0])))
+    flat = features[1].reshape(image_shape[0], -1)[0]
+    torch.testing.assert_close(flat, torch.full_like(flat, np.log(2)))
+
+
+def test_spectrum_features_do_not_depend_on_where_the_pattern_lies():
+    # On a blank background any shift that keeps the pattern inside the
+    # image only turns the phases: the magnitudes stay. The patch stages do
+    # see the shift.
+    module = FastImageVAE(input_shape=(1, 32, 32), hidden_dims=(16,), spectrum_size=6)
+    x = torch.zeros(1, 1, 32, 32)
+    x[0, 0, 5:12, 6:10] = 1
+    x[0, 0, 8, 12] = 1
+    shifted = torch.roll(x, shifts=(13, 9), dims=(2, 3))
+    features = module.spectrum_features(torch.cat([x, shifted]))
+    torch.testing.assert_close(features[0], features[1], atol=1e-5, rtol=1e-5)
+    turned = torch.rot90(x, dims=(2, 3))
+    assert not torch.allclose(features[0], module.spectrum_features(turned)[0])
+    assert not torch.allclose(*module.encode(torch.cat([x, shifted]))[0].unbind())
+
+
+def test_spectrum_branch_starts_silent_and_counts_by_hand():
+    torch.manual_seed(0)
+    kwargs = {"input_shape": (1, 16, 16), "latent_dim": 3, "hidden_dims": (8,)}
+    module = FastImageVAE(**kwargs, spectrum_size=3)
+    plain = FastImageVAE(**kwargs)
+    assert _n_params(module) == _n_params(plain) + (5 * 3) * 8  # no bias
+    # The cosine and sine tables are rebuilt, not saved.
+    assert set(module.state_dict()) - set(plain.state_dict()) == {"spectrum.weight"}
+    plain.load_state_dict(module.state_dict(), strict=False)
+    x = torch.rand(4, 1, 16, 16)
+    torch.testing.assert_close(module.encode(x), plain.encode(x))
+    torch.nn.init.normal_(module.spectrum.weight)
+    h = module._first_layer(x) + module.spectrum(module.spectrum_features(x))
+    mu = module.mu(module.encoder_fc[1:](h))
+    torch.testing.assert_close(module.encode(x.reshape(4, -1))[0], mu)
+    assert not torch.allclose(mu, plain.encode(x)[0])
+
+
+def test_spectrum_estimator_trains_the_branch_and_round_trips(tmp_path):
+    import skarvae
+
+    X = (np.random.default_rng(2).random((8, 1, 16, 16)) > 0.6).astype(np.float32)
+    vae = ARVAE(
+        module="fast_image",
+        module_params={"patch_sizes": (4,), "channels": (4,), "spectrum_size": 4},
+        hidden_dims=(16,),
+        latent_dim=3,
+        max_epochs=1,
+        batch_size=4,
+        validation_fraction=None,
+        random_state=0,
+    ).fit(X, X.mean(axis=(1, 2, 3)))
+    assert vae.net_.module_.spectrum.weight.abs().sum() > 0
+    vae.save(tmp_path / "m.skarvae")
+    loaded = skarvae.load(tmp_path / "m.skarvae")
+    np.testing.assert_allclose(loaded.transform(X), vae.transform(X), rtol=1e-6)
 
 
 def test_broadcast_decoder_by_hand():
