@@ -111,8 +111,9 @@ class _SpectrumFeatures(nn.Module):
         n_channels, height, width = image_shape
         self.size = size
         self.n_features = n_channels * (2 * size - 1) * size
-        # (W, 2k): real then imaginary parts along the rows; (2m, H): the
-        # columns'. Both are the real and imaginary parts of exp(-2 pi i f t / n).
+        # The transform along every row is ``x @ cols`` (W, 2k), then along
+        # every column ``rows @ .`` (2m, H); each table holds the real then
+        # the imaginary parts of exp(-2 pi i f t / n) for its frequencies.
         cols = torch.cat(_dft_table(width, torch.arange(size)), dim=0).T
         rows = torch.cat(_dft_table(height, torch.arange(-size + 1, size)), dim=0)
         self.register_buffer("cols", cols.contiguous(), persistent=False)
@@ -123,6 +124,7 @@ class _SpectrumFeatures(nn.Module):
         k, m = self.size, 2 * self.size - 1
         g = (x.reshape(-1, width) @ self.cols).reshape(b * n_channels, height, 2 * k)
         q = self.rows @ g
+        # (c + i s)(a + i b): the real and imaginary parts of the 2-D coefficients.
         real = q[:, :m, :k] - q[:, m:, k:]
         imag = q[:, :m, k:] + q[:, m:, :k]
         return torch.log1p(torch.sqrt(real * real + imag * imag)).reshape(b, -1)
